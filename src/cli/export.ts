@@ -1,0 +1,33 @@
+import { writeFileSync } from 'node:fs';
+import { LockstepError } from '../errors.js';
+import { summarize } from '../study/summary.js';
+import { onePositional } from './args.js';
+
+const USAGE = 'lockstep export <ledger> --format csv|json [--out FILE]';
+
+function csvCell(v: unknown): string {
+  if (v === null || v === undefined) return '';
+  const s = String(v);
+  return /[",\n\r]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
+}
+
+export async function run({ positionals, values }: { positionals: string[]; values: Record<string, unknown> }): Promise<number> {
+  const ledger = onePositional(positionals, 'ledger', USAGE);
+  const format = values.format ?? 'csv';
+  if (format !== 'csv' && format !== 'json') {
+    throw new LockstepError('E_USAGE', `--format: expected csv or json, but got '${String(format)}'`);
+  }
+  const s = summarize(ledger);
+  let text: string;
+  if (format === 'json') {
+    text = `${JSON.stringify({ study: s.study, metric: s.metric, direction: s.direction, best: s.best, trials: s.trials }, null, 2)}\n`;
+  } else {
+    const names = [...new Set(s.trials.flatMap((t) => Object.keys(t.params)))].sort();
+    const header = ['index', 'id', 'state', 'score', 'epochs', 'error', ...names.map((n) => `param_${n}`)];
+    const rows = s.trials.map((t) => [t.index, t.id, t.state, t.score, t.epochs, t.error, ...names.map((n) => t.params[n])]);
+    text = `${[header, ...rows].map((r) => r.map(csvCell).join(',')).join('\n')}\n`;
+  }
+  if (typeof values.out === 'string') writeFileSync(values.out, text);
+  else process.stdout.write(text);
+  return 0;
+}

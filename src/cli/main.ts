@@ -1,0 +1,108 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { errorLine, LockstepError } from '../errors.js';
+
+/** Every subcommand: its options and a lazily loaded implementation. */
+interface Command {
+  summary: string;
+  usage: string;
+  options: NonNullable<ParseArgsConfig['options']>;
+  load: () => Promise<{ run: (args: { positionals: string[]; values: Record<string, unknown> }) => Promise<number> }>;
+}
+
+const json = { type: 'boolean' } as const;
+
+export const COMMANDS: Record<string, Command> = {
+  train: {
+    summary: 'train one configuration and export its model',
+    usage: 'lockstep train <config> [--params JSON] [--seed N] [--out DIR] [--backend wasm|cpu|tensorflow] [--json]',
+    options: { params: { type: 'string' }, seed: { type: 'string' }, out: { type: 'string' }, backend: { type: 'string' }, json },
+    load: () => import('./train.js'),
+  },
+  search: {
+    summary: 'run (or resume) a study',
+    usage: 'lockstep search <config> [--workers N] [--trials N] [--out DIR] [--json]',
+    options: { workers: { type: 'string' }, trials: { type: 'string' }, out: { type: 'string' }, json },
+    load: () => import('./search.js'),
+  },
+  replay: {
+    summary: 'retrain one trial and compare every recorded number',
+    usage: 'lockstep replay <trial-id> [--ledger PATH] [--dataset PATH] [--allow-close] [--json]',
+    options: { ledger: { type: 'string' }, dataset: { type: 'string' }, 'allow-close': { type: 'boolean' }, json },
+    load: () => import('./replay.js'),
+  },
+  show: {
+    summary: 'print a study’s trials and its best',
+    usage: 'lockstep show <ledger> [--json]',
+    options: { json },
+    load: () => import('./show.js'),
+  },
+  export: {
+    summary: 'export a study’s trials as CSV or JSON',
+    usage: 'lockstep export <ledger> --format csv|json [--out FILE]',
+    options: { format: { type: 'string' }, out: { type: 'string' } },
+    load: () => import('./export.js'),
+  },
+  verify: {
+    summary: 'check a ledger’s hash chain and digest, and replay N trials',
+    usage: 'lockstep verify <ledger> [--replay N] [--json]',
+    options: { replay: { type: 'string' }, dataset: { type: 'string' }, json },
+    load: () => import('./verify.js'),
+  },
+  env: {
+    summary: 'print this machine’s fingerprint',
+    usage: 'lockstep env [--json]',
+    options: { json },
+    load: () => import('./env.js'),
+  },
+};
+
+function help(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((k) => k.length));
+  const lines = Object.entries(COMMANDS).map(([k, c]) => `  ${k.padEnd(width)}  ${c.summary}`);
+  return `lockstep — reproducible hyperparameter search for neural networks on tabular data\n\nUsage: lockstep <command> [options]\n\nCommands:\n${lines.join('\n')}\n\nRun 'lockstep <command> --help' for a command's options.\n`;
+}
+
+/** Parses argv and runs a command; returns the exit code. Known errors print as one line. */
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(help());
+    return name === undefined ? 2 : 0;
+  }
+  if (name === '--version' || name === '-v') {
+    const { version } = await import('../version.js');
+    process.stdout.write(`${version}\n`);
+    return 0;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    process.stderr.write(`lockstep: unknown command '${name}' (known: ${Object.keys(COMMANDS).join(', ')})\n`);
+    return 2;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    process.stdout.write(`${command.usage}\n`);
+    return 0;
+  }
+  try {
+    let parsed: { positionals: string[]; values: Record<string, unknown> };
+    try {
+      parsed = parseArgs({ args: rest, options: command.options, allowPositionals: true, strict: true });
+    } catch (e) {
+      throw new LockstepError('E_USAGE', `${e instanceof Error ? e.message : String(e)} (usage: ${command.usage})`);
+    }
+    const impl = await command.load();
+    return await impl.run(parsed);
+  } catch (e) {
+    if (e instanceof LockstepError) {
+      process.stderr.write(`lockstep: ${errorLine(e)}\n`);
+      if (process.env.LOCKSTEP_DEBUG === '1' && e.stack) process.stderr.write(`${e.stack}\n`);
+      return e.exitCode;
+    }
+    process.stderr.write(`lockstep: internal error: ${errorLine(e)}\n`);
+    if (e instanceof Error && e.stack) process.stderr.write(`${e.stack}\n`);
+    return 1;
+  }
+}
+
+const code = await main(process.argv.slice(2));
+process.exitCode = code;

@@ -1,0 +1,60 @@
+import { search } from '../study/search.js';
+import { intOption, onePositional, printJson } from './args.js';
+import { ProgressLine } from './progress.js';
+
+const USAGE = 'lockstep search <config> [--workers N] [--trials N] [--out DIR] [--json]';
+
+export async function run({ positionals, values }: { positionals: string[]; values: Record<string, unknown> }): Promise<number> {
+  const config = onePositional(positionals, 'config file', USAGE);
+  const workers = intOption('workers', values.workers, 1, 256);
+  const trials = intOption('trials', values.trials, 1, 1_000_000);
+  const progress = new ProgressLine();
+  const ac = new AbortController();
+  const onSigint = () => {
+    process.stderr.write('\nlockstep: stopping: aborting running trials and closing the ledger (Ctrl-C again to force)\n');
+    ac.abort();
+    process.once('SIGINT', () => process.exit(130));
+  };
+  process.once('SIGINT', onSigint);
+  try {
+    const r = await search({
+      config,
+      workers,
+      trials,
+      out: values.out as string | undefined,
+      signal: ac.signal,
+      onTrial: (e) => progress.update(e.done, e.total, e.best),
+    });
+    progress.done();
+    for (const w of r.warnings) process.stderr.write(`lockstep: warning: ${w}\n`);
+    if (values.json) {
+      printJson({
+        study: r.study,
+        digest: r.digest,
+        ledger: r.ledger,
+        trials: r.trials,
+        complete: r.complete,
+        pruned: r.pruned,
+        failed: r.failed,
+        epochs: r.epochs,
+        stopped: r.stopped,
+        best: r.best,
+        refit: r.refit,
+      });
+    } else {
+      const out = process.stdout;
+      out.write(`study ${r.study}: ${r.trials} trials (${r.complete} complete, ${r.pruned} pruned, ${r.failed} failed), ${r.epochs} epochs\n`);
+      if (r.best) {
+        out.write(`best: trial ${r.best.id}  score ${r.best.score}\n  params ${JSON.stringify(r.best.params)}\n`);
+        out.write(`  replay: npx lockstep replay ${r.best.id} --ledger ${r.ledger}\n`);
+      }
+      if (r.refit) out.write(`refit on train+validation: test score ${r.refit.testScore}  model ${r.refit.modelDir}\n`);
+      out.write(`ledger ${r.ledger}\ndigest ${r.digest}\n`);
+      if (r.stopped) out.write('stopped before the budget; run the same command again to resume\n');
+    }
+    return ac.signal.aborted ? 130 : 0;
+  } finally {
+    process.removeListener('SIGINT', onSigint);
+    progress.done();
+  }
+}

@@ -1,0 +1,46 @@
+import { LockstepError } from '../errors.js';
+import { train } from '../study/train.js';
+import type { BackendName } from '../train/types.js';
+import { intOption, onePositional, printJson } from './args.js';
+
+const USAGE = 'lockstep train <config> [--params JSON] [--seed N] [--out DIR] [--backend wasm|cpu|tensorflow] [--json]';
+
+export async function run({ positionals, values }: { positionals: string[]; values: Record<string, unknown> }): Promise<number> {
+  const config = onePositional(positionals, 'config file', USAGE);
+  let params: Record<string, string | number | boolean> | undefined;
+  if (typeof values.params === 'string') {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(values.params);
+    } catch {
+      throw new LockstepError('E_USAGE', `--params: expected a JSON object, e.g. '{"layers":2,"units":64}', but got ${values.params}`);
+    }
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+      throw new LockstepError('E_USAGE', `--params: expected a JSON object, but got ${values.params}`);
+    }
+    params = parsed as Record<string, string | number | boolean>;
+  }
+  const backend = values.backend as string | undefined;
+  if (backend !== undefined && !['wasm', 'cpu', 'tensorflow'].includes(backend)) {
+    throw new LockstepError('E_USAGE', `--backend: expected wasm, cpu or tensorflow, but got '${backend}'`);
+  }
+  const tty = process.stderr.isTTY === true;
+  const r = await train({
+    config,
+    params,
+    seed: intOption('seed', values.seed, 0),
+    backend: backend as BackendName | undefined,
+    out: values.out as string | undefined,
+    onEpoch: (epoch, m) => {
+      if (tty) process.stderr.write(`\r\x1b[Kepoch ${epoch}  ${Object.entries(m).map(([k, v]) => `${k} ${v.toPrecision(4)}`).join('  ')}`);
+    },
+  });
+  if (tty) process.stderr.write('\n');
+  if (values.json) printJson(r);
+  else {
+    process.stdout.write(`${r.metric} ${r.score}\n`);
+    for (const [k, v] of Object.entries(r.metrics)) process.stdout.write(`  ${k.padEnd(12)} ${v}\n`);
+    process.stdout.write(`weights ${r.weightsHash}\nmodel   ${r.modelDir}\n`);
+  }
+  return 0;
+}

@@ -1,0 +1,160 @@
+import { createHash } from 'node:crypto';
+import { readFileSync, statSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { ConfigError, NotFoundError } from '../errors.js';
+import { canonicalJson } from '../ledger/canonical.js';
+
+const SplitSchema = z.discriminatedUnion('kind', [
+  z
+    .object({
+      kind: z.literal('holdout'),
+      train: z.number().gt(0).lt(1),
+      validation: z.number().gt(0).lt(1),
+      test: z.number().gt(0).lt(1),
+    })
+    .strict(),
+  z
+    .object({
+      kind: z.literal('kfold'),
+      k: z.number().int().min(2),
+      fold: z.number().int().min(0),
+      test: z.number().gt(0).lt(1),
+    })
+    .strict(),
+]);
+
+const SamplerSchema = z.union([z.string(), z.object({ name: z.string() }).loose()]);
+const PrunerSchema = z.union([z.string(), z.object({ name: z.string() }).loose()]);
+
+const ParamsSchema = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]));
+
+/** The study config as a user writes it (JSON or YAML). Defaults are filled in by parsing. */
+export const StudyConfigSchema = z
+  .object({
+    name: z
+      .string()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'expected a name of letters, digits, ".", "_" or "-" (at most 64)'),
+    seed: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).default(0),
+    dataset: z.string().min(1).optional(),
+    target: z.string().min(1).optional(),
+    task: z.enum(['binary', 'multiclass', 'regression']).optional(),
+    split: SplitSchema.default({ kind: 'holdout', train: 0.6, validation: 0.2, test: 0.2 }),
+    metric: z.enum(['accuracy', 'log_loss', 'roc_auc', 'rmse', 'mae', 'r2']).optional(),
+    direction: z.enum(['minimize', 'maximize']).optional(),
+    objective: z.union([z.literal('mlp'), z.object({ module: z.string().min(1) }).strict()]).default('mlp'),
+    space: z.unknown().default('mlp-default'),
+    params: ParamsSchema.default({}),
+    sampler: SamplerSchema.default('tpe'),
+    pruner: PrunerSchema.default('none'),
+    parallelism: z.number().int().min(0).max(1024).default(4),
+    budget: z
+      .object({
+        trials: z.number().int().min(1).max(1_000_000).default(20),
+        minutes: z.number().positive().optional(),
+      })
+      .strict()
+      .default({ trials: 20 }),
+    backend: z.enum(['wasm', 'cpu', 'tensorflow']).default('wasm'),
+    refit: z.boolean().default(true),
+  })
+  .strict();
+
+export type StudyConfigInput = z.input<typeof StudyConfigSchema>;
+export type StudyConfig = z.output<typeof StudyConfigSchema>;
+
+/** Renders the first zod issue as one line: `<file>: <path>: <message>`. */
+export function zodLine(where: string, error: z.ZodError): string {
+  const issue = error.issues[0];
+  if (!issue) return `${where}: invalid`;
+  const path = issue.path.map(String).join('.');
+  let message = issue.message;
+  if (issue.code === 'unrecognized_keys') message = `unknown field(s) ${issue.keys.map((k) => `'${k}'`).join(', ')}`;
+  return `${where}: ${path === '' ? '' : `${path}: `}${message}`;
+}
+
+/** Validates a config object; `where` names its origin in messages. */
+export function parseStudyConfig(input: unknown, where = 'config'): StudyConfig {
+  const r = StudyConfigSchema.safeParse(input);
+  if (!r.success) throw new ConfigError(zodLine(where, r.error));
+  const c = r.data;
+  if (c.split.kind === 'holdout') {
+    const sum = c.split.train + c.split.validation + c.split.test;
+    if (Math.abs(sum - 1) > 1e-9) {
+      throw new ConfigError(`${where}: split: train + validation + test must be 1, but got ${sum}`);
+    }
+  } else if (c.split.fold >= c.split.k) {
+    throw new ConfigError(`${where}: split.fold: must be < k (${c.split.k}), but got ${c.split.fold}`);
+  }
+  if (c.objective === 'mlp' && c.dataset === undefined) {
+    throw new ConfigError(`${where}: dataset: required for the built-in MLP objective (a path, or builtin:<name>)`);
+  }
+  return c;
+}
+
+const MAX_CONFIG_BYTES = 1 << 20;
+
+/**
+ * Reads and validates a JSON or YAML study config file.
+ */
+export function loadStudyConfig(path: string): { config: StudyConfig; path: string; resolved: ResolvedPaths } {
+  const abs = resolve(path);
+  let text: string;
+  try {
+    const st = statSync(abs);
+    if (st.isDirectory()) throw new ConfigError(`${path}: is a directory, expected a JSON or YAML config file`);
+    if (st.size > MAX_CONFIG_BYTES) throw new ConfigError(`${path}: config is ${st.size} bytes, more than 1 MiB`);
+    text = readFileSync(abs, 'utf8');
+  } catch (e) {
+    if (e instanceof ConfigError) throw e;
+    throw new NotFoundError(`config not found: ${path}`);
+  }
+  let raw: unknown;
+  try {
+    raw = /\.json$/i.test(abs) ? JSON.parse(text) : parseYaml(text, { maxAliasCount: 50, prettyErrors: false });
+  } catch (e) {
+    const msg = e instanceof Error ? e.message.split('\n')[0] : String(e);
+    throw new ConfigError(`${path}: not valid ${/\.json$/i.test(abs) ? 'JSON' : 'YAML'}: ${msg}`);
+  }
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    throw new ConfigError(`${path}: expected a mapping of fields (name, dataset, space, …)`);
+  }
+  const config = parseStudyConfig(raw, path);
+  return { config, path: abs, resolved: resolvePaths(config, dirname(abs)) };
+}
+
+/** Where a study's files are: a relative `dataset` or `objective.module` is taken from `base` (the config's folder). */
+export interface ResolvedPaths {
+  dataset: string | undefined;
+  module: string | undefined;
+}
+
+/**
+ * Resolves the config's relative paths against `base`. The config itself keeps them as written, so that
+ * the study's identity does not depend on where the project is checked out.
+ */
+export function resolvePaths(config: StudyConfig, base: string): ResolvedPaths {
+  const d = config.dataset;
+  const dataset = d === undefined || d.startsWith('builtin:') || isAbsolute(d) ? d : resolve(base, d);
+  const module =
+    typeof config.objective === 'object'
+      ? isAbsolute(config.objective.module)
+        ? config.objective.module
+        : resolve(base, config.objective.module)
+      : undefined;
+  return { dataset, module };
+}
+
+/**
+ * The canonical form of a config: defaults filled in, keys sorted. The budget is left out of the
+ * study's identity, so that a study can be resumed with a larger budget.
+ */
+export function canonicalConfig(config: StudyConfig): Record<string, unknown> {
+  const { budget: _budget, ...rest } = config;
+  return JSON.parse(canonicalJson(rest)) as Record<string, unknown>;
+}
+
+export function configHash(config: StudyConfig): string {
+  return createHash('sha256').update(canonicalJson(canonicalConfig(config))).digest('hex');
+}

@@ -1,0 +1,188 @@
+import type { FinishedTrial, Sampler, TrialState } from '../samplers/types.js';
+import type { Params, SearchSpace } from '../space/types.js';
+import type { Direction, EpochMetrics } from '../train/types.js';
+import { intSeedFor } from '../rng/seed.js';
+import { mayStart, visibleCount } from './lag.js';
+import { trialId } from './ids.js';
+
+/** What the controller hands to a runner: everything that decides the trial's numbers. */
+export interface TrialSpec {
+  index: number;
+  id: string;
+  seed: number;
+  params: Params;
+}
+
+/** A runner's answer. An error inside the trial is data (`failed`), never a rejection. */
+export type RunOutcome =
+  | {
+      state: 'complete' | 'pruned';
+      score: number;
+      metrics: EpochMetrics;
+      history: EpochMetrics[];
+      weightsHash: string | null;
+      epochs: number;
+    }
+  | {
+      state: 'failed';
+      error: string;
+      /** 'trial': the trial itself decided it (replays as such); 'environment': timeout, lost worker, abort. */
+      cause: 'trial' | 'environment';
+      metrics: EpochMetrics;
+      history: EpochMetrics[];
+      epochs: number;
+    };
+
+/** Runs trials, e.g. on a pool of worker threads. */
+export interface TrialRunner {
+  run(spec: TrialSpec, opts: { signal: AbortSignal; onEpoch: (epoch: number, metrics: EpochMetrics) => void }): Promise<RunOutcome>;
+}
+
+/** The side of the controller that records: appends to the ledger before acting. */
+export interface ControllerSink {
+  started(spec: TrialSpec): Promise<void> | void;
+  progress(index: number, epoch: number, metrics: EpochMetrics): Promise<void> | void;
+  finished(spec: TrialSpec, outcome: RunOutcome, meta: { wallMs: number; worker: number | null; startedAt: string }): Promise<void> | void;
+}
+
+export interface ControllerOptions {
+  key: string;
+  seed: number;
+  space: SearchSpace;
+  sampler: Sampler;
+  direction: Direction;
+  /** The study metric's name, read from each epoch's metrics to build the pruner's / sampler's curves. */
+  metric: string;
+  parallelism: number;
+  trials: number;
+  workers: number;
+  /** Stop starting new trials after this many milliseconds (wall clock; ends the budget, never changes a trial). */
+  deadlineMs?: number;
+  /** Trials already finished in the ledger (a resume), by index. */
+  finished: ReadonlyMap<number, FinishedTrial>;
+  runner: TrialRunner;
+  sink: ControllerSink;
+  signal?: AbortSignal;
+  /** Called after each trial finishes, for progress display. */
+  onFinished?: (spec: TrialSpec, outcome: RunOutcome, doneCount: number) => void;
+  /** Clock, for wall time and the time budget only. */
+  now?: () => number;
+}
+
+/** Turns a finished outcome into what samplers see. */
+export function toFinishedTrial(spec: { index: number; params: Params }, state: TrialState, score: number | null, curve: number[]): FinishedTrial {
+  const value = state === 'complete' ? (score ?? undefined) : state === 'pruned' ? curve[curve.length - 1] : undefined;
+  return { index: spec.index, params: spec.params, state, value: value !== undefined && Number.isFinite(value) ? value : undefined, intermediate: curve };
+}
+
+/** The seed of trial `index` in a study with root seed `seed`. */
+export function trialSeed(seed: number, index: number): number {
+  return intSeedFor(seed, 'trial', index);
+}
+
+/**
+ * Drives a study to its budget under the lag rule. Trials start in index order; trial i starts when a worker
+ * is free and every trial below i − parallelism has finished; its sampler sees exactly those. So the ledger's
+ * deterministic content is the same for any number of workers.
+ *
+ * Returns the finished trials by index, and whether the run was stopped (signal or deadline) before the budget.
+ */
+export async function runController(o: ControllerOptions): Promise<{ finished: Map<number, FinishedTrial>; stopped: boolean }> {
+  const now = o.now ?? (() => performance.now()); // timing only
+  const t0 = now();
+  const finished = new Map(o.finished);
+  const running = new Map<number, Promise<void>>();
+  let next = 0;
+  let frontier = 0;
+  let stopped = false;
+  let fatal: unknown;
+
+  const advanceFrontier = () => {
+    while (finished.has(frontier)) frontier++;
+  };
+  const nextIndex = () => {
+    while (next < o.trials && finished.has(next)) next++;
+    return next;
+  };
+  advanceFrontier();
+
+  const history = (index: number): FinishedTrial[] => {
+    const out: FinishedTrial[] = [];
+    const n = visibleCount(index, o.parallelism);
+    for (let j = 0; j < n; j++) out.push(finished.get(j)!);
+    return out;
+  };
+
+  const launch = (index: number) => {
+    const spec: TrialSpec = {
+      index,
+      id: trialId(o.key, index),
+      seed: trialSeed(o.seed, index),
+      params: o.sampler.sample(o.space, history(index), { seed: o.seed, index, direction: o.direction }),
+    };
+    const startedAt = new Date().toISOString(); // timing only
+    const t = now();
+    const worker = null;
+    const p = (async () => {
+      await o.sink.started(spec);
+      const curve: number[] = [];
+      const progressWrites: Promise<void>[] = [];
+      const outcome = await o.runner.run(spec, {
+        signal: abort.signal,
+        onEpoch: (epoch, metrics) => {
+          const v = metrics[o.metric];
+          curve.push(v ?? Number.NaN);
+          const w = o.sink.progress(index, epoch, metrics);
+          if (w) progressWrites.push(w);
+        },
+      });
+      await Promise.all(progressWrites);
+      await o.sink.finished(spec, outcome, { wallMs: now() - t, worker, startedAt });
+      if (outcome.state === 'failed' && outcome.cause === 'environment') return; // retried on resume
+      const fullCurve = outcome.history.map((m) => m[o.metric] ?? Number.NaN);
+      finished.set(index, toFinishedTrial(spec, outcome.state, outcome.state === 'failed' ? null : outcome.score, fullCurve));
+      advanceFrontier();
+      o.onFinished?.(spec, outcome, finished.size);
+    })()
+      .catch((e) => {
+        fatal ??= e;
+        abort.abort();
+      })
+      .finally(() => running.delete(index));
+    running.set(index, p);
+  };
+
+  const abort = new AbortController();
+  const onAbort = () => abort.abort();
+  o.signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    for (;;) {
+      if (fatal !== undefined || abort.signal.aborted) {
+        stopped = true;
+        break;
+      }
+      if (o.deadlineMs !== undefined && now() - t0 >= o.deadlineMs) {
+        stopped = nextIndex() < o.trials;
+        break;
+      }
+      const i = nextIndex();
+      if (i >= o.trials && running.size === 0) break;
+      if (i < o.trials && running.size < o.workers && !running.has(i) && mayStart(i, o.parallelism, frontier)) {
+        launch(i);
+        next = i + 1;
+        continue;
+      }
+      if (running.size === 0) {
+        // Nothing runs and nothing may start: only possible when a trial failed for the environment.
+        stopped = true;
+        break;
+      }
+      await Promise.race(running.values());
+    }
+    await Promise.allSettled(running.values());
+  } finally {
+    o.signal?.removeEventListener('abort', onAbort);
+  }
+  if (fatal !== undefined) throw fatal;
+  return { finished, stopped };
+}

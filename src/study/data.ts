@@ -1,0 +1,50 @@
+import { prepare } from '../data/index.js';
+import type { Pipeline } from '../data/index.js';
+import type { PreparedData, Schema, SplitSpec, Task } from '../data/types.js';
+import { ConfigError } from '../errors.js';
+import type { StudyConfig } from './config.js';
+
+/** A study's dataset, prepared once in the main thread: what the workers train on and what the ledger records. */
+export interface StudyData {
+  source: string;
+  hash: string;
+  rows: number;
+  schema: Schema;
+  pipeline: Pipeline;
+  data: PreparedData;
+}
+
+/**
+ * Loads, types, splits and preprocesses the study's dataset. The split and the preprocessing are a pure
+ * function of the dataset's bytes, the config and the study seed, so that a replay rebuilds them.
+ */
+export async function prepareStudyData(config: StudyConfig, datasetPath: string): Promise<StudyData> {
+  const split: SplitSpec = config.split;
+  const p = await prepare(datasetPath, {
+    target: config.target,
+    task: config.task as Task | undefined,
+    split,
+    seed: config.seed,
+  });
+  return { source: datasetPath, hash: p.table.hash, rows: p.data.train.n + p.data.validation.n + p.data.test.n, schema: p.schema, pipeline: p.pipeline, data: p.data };
+}
+
+/** The refit's data: the best configuration trains on train + validation and is scored on test. */
+export function refitData(data: PreparedData): PreparedData {
+  const cat = (a: Float32Array, b: Float32Array) => {
+    const out = new Float32Array(a.length + b.length);
+    out.set(a, 0);
+    out.set(b, a.length);
+    return out;
+  };
+  return {
+    ...data,
+    train: { x: cat(data.train.x, data.validation.x), y: cat(data.train.y, data.validation.y), n: data.train.n + data.validation.n },
+    validation: data.test,
+  };
+}
+
+export function requireDataset(path: string | undefined): string {
+  if (path === undefined) throw new ConfigError('config: dataset: required for the built-in MLP objective');
+  return path;
+}

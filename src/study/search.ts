@@ -1,0 +1,314 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { join, resolve } from 'node:path';
+import { ConfigError } from '../errors.js';
+import { createLedger, foldLedger, openLedger, studyDigest } from '../ledger/index.js';
+import type { FileLedger, StudyBody, StudyState, TrialRecordState } from '../ledger/index.js';
+import { createLogger, type Logger } from '../log.js';
+import { TrainerPool, toShared } from '../pool/index.js';
+import type { TrialResult } from '../pool/index.js';
+import { createSampler } from '../samplers/index.js';
+import type { FinishedTrial } from '../samplers/types.js';
+import { parseSpace } from '../space/index.js';
+import { environment, initBackend } from '../train/backend.js';
+import { METRIC_DIRECTION, defaultMetric } from '../train/metrics.js';
+import type { BackendName, Direction, EpochMetrics } from '../train/types.js';
+import { canonicalConfig, configHash, loadStudyConfig, resolvePaths, type ResolvedPaths, type StudyConfig } from './config.js';
+import { type RunOutcome, runController, type TrialSpec, toFinishedTrial } from './controller.js';
+import { prepareStudyData, type StudyData } from './data.js';
+import { studyKey } from './ids.js';
+import { runRefit, type RefitResult } from './refit.js';
+
+export interface SearchOptions {
+  /** A config file, or a parsed config with `base` (the folder its relative paths are taken from). */
+  config: string | StudyConfig;
+  base?: string;
+  /** Worker threads; default min(parallelism, cores), at least 1. */
+  workers?: number;
+  /** Overrides the config's trial budget. */
+  trials?: number;
+  /** The folder under which `<study name>/` is written; default `runs`. */
+  out?: string;
+  signal?: AbortSignal;
+  /** Called after each trial, for progress. */
+  onTrial?: (e: { index: number; id: string; state: string; score: number | null; done: number; total: number; best: number | null }) => void;
+  logger?: Logger;
+}
+
+export interface BestTrial {
+  id: string;
+  index: number;
+  score: number;
+  params: Record<string, string | number | boolean>;
+}
+
+export interface SearchResult {
+  study: string;
+  digest: string;
+  ledger: string;
+  /** Finished trials (complete, pruned or failed). */
+  trials: number;
+  complete: number;
+  pruned: number;
+  failed: number;
+  best: BestTrial | null;
+  refit: RefitResult | null;
+  /** True when the run stopped before its budget (interrupted or out of time). */
+  stopped: boolean;
+  warnings: string[];
+  epochs: number;
+}
+
+/** The study's metric and direction. */
+export function objectiveOf(config: StudyConfig, task: string | undefined): { metric: string; direction: Direction } {
+  if (config.objective !== 'mlp') {
+    return { metric: 'value', direction: config.direction ?? 'minimize' };
+  }
+  const metric = config.metric ?? defaultMetric(task as 'binary' | 'multiclass' | 'regression');
+  const direction = METRIC_DIRECTION[metric];
+  if (config.direction !== undefined && config.direction !== direction) {
+    throw new ConfigError(`config: direction: metric '${metric}' is to ${direction}, but direction says ${config.direction}`);
+  }
+  return { metric, direction };
+}
+
+/** The best complete trial: highest or lowest score by direction, ties to the lower index. */
+export function bestTrial(state: StudyState, direction: Direction): BestTrial | null {
+  let best: BestTrial | null = null;
+  for (const t of state.trials) {
+    if (t.state !== 'complete' || t.score === null || !Number.isFinite(t.score)) continue;
+    if (best === null || (direction === 'maximize' ? t.score > best.score : t.score < best.score)) {
+      best = { id: t.id, index: t.index, score: t.score, params: t.params };
+    }
+  }
+  return best;
+}
+
+function finishedFromState(state: StudyState, metric: string): Map<number, FinishedTrial> {
+  const m = new Map<number, FinishedTrial>();
+  for (const t of state.trials) {
+    if (t.state === 'running') continue;
+    if (t.state === 'failed' && t.cause !== 'trial') continue;
+    const curve = t.progress.map((p) => p.metrics[metric] ?? Number.NaN);
+    m.set(t.index, toFinishedTrial(t, t.state as TrialRecordState, t.score, curve));
+  }
+  return m;
+}
+
+/**
+ * Runs a study to its budget, or resumes it when its ledger exists: the final digest equals that of
+ * an uninterrupted run. Every event is appended to the ledger before it is acted on.
+ */
+export async function search(opts: SearchOptions): Promise<SearchResult> {
+  let config: StudyConfig;
+  let resolved: ResolvedPaths;
+  if (typeof opts.config === 'string') {
+    const loaded = loadStudyConfig(opts.config);
+    config = loaded.config;
+    resolved = loaded.resolved;
+  } else {
+    config = opts.config;
+    resolved = resolvePaths(config, resolve(opts.base ?? '.'));
+  }
+  if (opts.trials !== undefined) config = { ...config, budget: { ...config.budget, trials: opts.trials } };
+
+  const space = parseSpace(config.space, 'space');
+  const sampler = createSampler(config.sampler);
+  const dir = resolve(opts.out ?? 'runs', config.name);
+  const ledgerPath = join(dir, 'ledger.jsonl');
+  mkdirSync(dir, { recursive: true });
+  const log = opts.logger ?? createLogger({ file: join(dir, 'lockstep.log') });
+
+  const backend = config.backend as BackendName;
+  await initBackend(backend);
+  let studyData: StudyData | null = null;
+  if (config.objective === 'mlp') {
+    studyData = await prepareStudyData(config, resolved.dataset!);
+  }
+  const { metric, direction } = objectiveOf(config, studyData?.schema.task);
+  const cHash = configHash(config);
+  const key = studyKey(cHash, studyData?.hash ?? 'no-dataset');
+  const env = environment();
+  const body: StudyBody = {
+    name: config.name,
+    key,
+    seed: config.seed,
+    config: canonicalConfig(config),
+    configHash: cHash,
+    dataset: studyData
+      ? { source: studyData.source, hash: studyData.hash, rows: studyData.rows, schema: studyData.schema }
+      : null,
+    preprocessing: studyData?.pipeline ?? null,
+    environment: env,
+  };
+
+  const warnings: string[] = [];
+  let ledger: FileLedger;
+  if (existsSync(ledgerPath)) {
+    ledger = openLedger(ledgerPath);
+    warnings.push(...ledger.warnings);
+    const recorded = foldLedger(ledger.records()).study;
+    const problem =
+      recorded.configHash !== cHash
+        ? `its config differs (config hash ${recorded.configHash.slice(0, 12)}… recorded, ${cHash.slice(0, 12)}… now)`
+        : recorded.dataset?.hash !== body.dataset?.hash
+          ? `its dataset differs (hash ${recorded.dataset?.hash.slice(0, 12)}… recorded, ${body.dataset?.hash.slice(0, 12)}… now)`
+          : recorded.environment.backend !== env.backend ||
+              recorded.environment.numeric !== env.numeric ||
+              recorded.environment.backendVersion !== env.backendVersion
+            ? `it was recorded with backend ${recorded.environment.backend} ${recorded.environment.backendVersion} (numeric version ${recorded.environment.numeric}), this is ${env.backend} ${env.backendVersion} (numeric version ${env.numeric})`
+            : undefined;
+    if (problem !== undefined) {
+      ledger.close();
+      throw new ConfigError(`${ledgerPath}: cannot resume this study: ${problem}; use --out to start a new one`);
+    }
+    ledger.append({ type: 'study.note', message: 'resumed', data: { warnings } });
+    log.info({ ledger: ledgerPath, warnings }, 'resuming study');
+  } else {
+    ledger = createLedger(ledgerPath, body);
+    log.info({ ledger: ledgerPath, key }, 'new study');
+  }
+
+  const workers = Math.max(1, opts.workers ?? Math.min(Math.max(config.parallelism, 1), availableParallelism()));
+  const pool = new TrainerPool({ workers, backend });
+  const shared = studyData ? toShared(studyData.data) : null;
+  let stopped = false;
+  try {
+    const state0 = foldLedger(ledger.records());
+    const finished0 = finishedFromState(state0, metric);
+    let best: number | null = bestTrial(state0, direction)?.score ?? null;
+
+    const runner = {
+      run: async (
+        spec: TrialSpec,
+        o: { signal: AbortSignal; onEpoch: (epoch: number, metrics: EpochMetrics) => void },
+      ): Promise<RunOutcome> => {
+        const task =
+          shared !== null
+            ? { kind: 'mlp' as const, data: shared, params: spec.params, seed: spec.seed, metric }
+            : { kind: 'module' as const, module: resolved.module!, params: spec.params, seed: spec.seed, index: spec.index };
+        let r: TrialResult;
+        try {
+          r = await pool.run(task, { signal: o.signal, onEpoch: o.onEpoch });
+        } catch (e) {
+          if (o.signal.aborted) {
+            return { state: 'failed', error: 'aborted', cause: 'environment', metrics: {}, history: [], epochs: 0 };
+          }
+          return {
+            state: 'failed',
+            error: e instanceof Error ? e.message : String(e),
+            cause: 'environment',
+            metrics: {},
+            history: [],
+            epochs: 0,
+          };
+        }
+        if (r.state === 'failed') {
+          return { state: 'failed', error: r.error, cause: 'trial', metrics: r.history.at(-1) ?? {}, history: r.history, epochs: r.epochs };
+        }
+        return {
+          state: r.stopped ? 'pruned' : 'complete',
+          score: r.score,
+          metrics: r.metrics,
+          history: r.history,
+          weightsHash: r.weightsHash ?? null,
+          epochs: r.epochs,
+        };
+      },
+    };
+
+    const result = await runController({
+      key,
+      seed: config.seed,
+      space,
+      sampler,
+      direction,
+      metric,
+      parallelism: config.parallelism,
+      trials: config.budget.trials,
+      workers,
+      deadlineMs: config.budget.minutes === undefined ? undefined : config.budget.minutes * 60_000,
+      finished: finished0,
+      runner,
+      signal: opts.signal,
+      sink: {
+        started: (spec) => {
+          ledger.append({ type: 'trial.started', index: spec.index, id: spec.id, seed: spec.seed, params: spec.params });
+        },
+        progress: (index, epoch, metrics) => {
+          ledger.append({ type: 'trial.progress', index, epoch, metrics });
+        },
+        finished: (spec, outcome, meta) => {
+          ledger.append({
+            type: 'trial.finished',
+            index: spec.index,
+            state: outcome.state,
+            score: outcome.state === 'failed' ? null : outcome.score,
+            metrics: outcome.metrics,
+            epochs: outcome.epochs,
+            weightsHash: outcome.state === 'failed' ? null : outcome.weightsHash,
+            error: outcome.state === 'failed' ? outcome.error : null,
+            cause: outcome.state === 'failed' ? outcome.cause : null,
+          });
+          ledger.append({
+            type: 'trial.meta',
+            index: spec.index,
+            wallMs: Math.round(meta.wallMs),
+            worker: meta.worker,
+            startedAt: meta.startedAt,
+            finishedAt: new Date().toISOString(), // timing only
+          });
+          log.info({ trial: spec.id, state: outcome.state, wallMs: Math.round(meta.wallMs) }, 'trial finished');
+        },
+      },
+      onFinished: (spec, outcome, done) => {
+        if (outcome.state === 'complete' && Number.isFinite(outcome.score)) {
+          if (best === null || (direction === 'maximize' ? outcome.score > best : outcome.score < best)) best = outcome.score;
+        }
+        opts.onTrial?.({
+          index: spec.index,
+          id: spec.id,
+          state: outcome.state,
+          score: outcome.state === 'failed' ? null : outcome.score,
+          done,
+          total: config.budget.trials,
+          best,
+        });
+      },
+    });
+    stopped = result.stopped;
+    if (stopped) {
+      ledger.append({ type: 'study.note', message: opts.signal?.aborted ? 'interrupted' : 'stopped before its budget', data: null });
+    }
+
+    let state = foldLedger(ledger.records());
+    const bestNow = bestTrial(state, direction);
+    if (!stopped && config.refit && studyData !== null && bestNow !== null && state.refit === null) {
+      const refit = await runRefit({ studyData, best: bestNow, seed: config.seed, metric, dir, body });
+      ledger.append({ type: 'refit', ...refit.record });
+      state = foldLedger(ledger.records());
+    }
+    const counts = { complete: 0, pruned: 0, failed: 0, epochs: 0 };
+    for (const t of state.trials) {
+      if (t.state === 'complete' || t.state === 'pruned' || t.state === 'failed') counts[t.state]++;
+      counts.epochs += t.epochs ?? 0;
+    }
+    return {
+      study: config.name,
+      digest: studyDigest(state),
+      ledger: ledgerPath,
+      trials: counts.complete + counts.pruned + counts.failed,
+      complete: counts.complete,
+      pruned: counts.pruned,
+      failed: counts.failed,
+      best: bestNow,
+      refit: state.refit ? { ...state.refit, modelDir: join(dir, 'best') } : null,
+      stopped,
+      warnings,
+      epochs: counts.epochs,
+    };
+  } finally {
+    await pool.close();
+    ledger.close();
+  }
+}

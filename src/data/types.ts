@@ -25,6 +25,8 @@ export interface Schema {
   task: Task;
   /** Class labels in sorted order (classification only); the index is the encoded label. */
   classes?: string[];
+  /** Rows left out because their target is missing (they are in no split part). */
+  droppedRows?: number;
 }
 
 export type SplitSpec =

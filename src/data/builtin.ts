@@ -1,0 +1,127 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+import { DataError, NotFoundError } from '../errors.js';
+
+/** One built-in dataset: a file inside an npm package, its expected hash and its learning problem. */
+export const BuiltinEntrySchema = z.strictObject({
+  description: z.string(),
+  /** Path inside the package. */
+  file: z.string(),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  target: z.string(),
+  task: z.enum(['binary', 'multiclass', 'regression']),
+  /** Columns that are not features (identifiers, dates). */
+  exclude: z.array(z.string()),
+  /** Extra markers of a missing value, beyond the standard ones. */
+  na: z.array(z.string()),
+});
+
+export const RegistrySchema = z.strictObject({
+  version: z.literal(1),
+  package: z.string(),
+  datasets: z.record(z.string(), BuiltinEntrySchema),
+});
+
+export type BuiltinEntry = z.infer<typeof BuiltinEntrySchema>;
+export type Registry = z.infer<typeof RegistrySchema>;
+
+export interface ResolvedBuiltin {
+  name: string;
+  /** Absolute path of the data file. */
+  path: string;
+  entry: BuiltinEntry;
+}
+
+export const BUILTIN_PREFIX = 'builtin:';
+
+/**
+ * The folder holding package.json, walking up from this file: the same answer from src/ (vitest)
+ * and from dist/ (compiled).
+ */
+export function packageRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    if (existsSync(join(dir, 'package.json'))) return dir;
+    const up = dirname(dir);
+    if (up === dir)
+      throw new NotFoundError(
+        `cannot find the lockstep package root above ${fileURLToPath(import.meta.url)}`,
+      );
+    dir = up;
+  }
+}
+
+let cached: Registry | undefined;
+
+/** The checked-in registry, datasets/registry.json. */
+export function loadRegistry(): Registry {
+  if (cached !== undefined) return cached;
+  const file = join(packageRoot(), 'datasets', 'registry.json');
+  if (!existsSync(file)) throw new NotFoundError(`dataset registry not found: ${file}`);
+  const parsed = RegistrySchema.safeParse(JSON.parse(readFileSync(file, 'utf8')));
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new DataError(`${file}: ${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid registry'}`);
+  }
+  cached = parsed.data;
+  return cached;
+}
+
+/** Names of the built-in datasets, sorted. */
+export function builtinNames(): string[] {
+  return Object.keys(loadRegistry().datasets).sort(compareStrings);
+}
+
+function compareStrings(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Folder of an installed package, found through its main entry (vega-datasets does not export package.json). */
+function packageDir(pkg: string): string {
+  const require = createRequire(import.meta.url);
+  let entry: string;
+  try {
+    entry = require.resolve(pkg);
+  } catch (e) {
+    throw new NotFoundError(
+      `package '${pkg}' is not installed; built-in datasets need it (npm install ${pkg})`,
+      {
+        cause: e,
+      },
+    );
+  }
+  let dir = dirname(entry);
+  for (;;) {
+    const manifest = join(dir, 'package.json');
+    if (existsSync(manifest)) {
+      const name = (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: unknown }).name;
+      if (name === pkg) return dir;
+    }
+    const up = dirname(dir);
+    if (up === dir) throw new NotFoundError(`cannot find the folder of package '${pkg}' above ${entry}`);
+    dir = up;
+  }
+}
+
+/** `builtin:<name>` or `<name>` → the file path and its registry entry. Unknown name → NotFoundError. */
+export function resolveBuiltin(source: string): ResolvedBuiltin {
+  const name = source.startsWith(BUILTIN_PREFIX) ? source.slice(BUILTIN_PREFIX.length) : source;
+  const registry = loadRegistry();
+  const entry = Object.hasOwn(registry.datasets, name) ? registry.datasets[name] : undefined;
+  if (entry === undefined) {
+    throw new NotFoundError(`unknown built-in dataset '${name}' (known: ${builtinNames().join(', ')})`);
+  }
+  return { name, path: join(packageDir(registry.package), entry.file), entry };
+}
+
+/** Throws DataError when a built-in file's bytes do not have the registered hash. */
+export function verifyBuiltinHash(resolved: ResolvedBuiltin, actual: string): void {
+  if (actual !== resolved.entry.sha256) {
+    throw new DataError(
+      `builtin:${resolved.name}: SHA-256 of ${resolved.path} is ${actual}, expected ${resolved.entry.sha256} (was the vega-datasets package changed?)`,
+    );
+  }
+}

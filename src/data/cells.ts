@@ -1,0 +1,60 @@
+import type { Cell, ColumnType } from './types.js';
+
+/** A decimal number, optionally signed, with an optional exponent; no hex, no Infinity. */
+const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
+/** The finite number a cell holds, or undefined when it holds something else. Null is not handled here. */
+export function parseNumber(cell: Cell): number | undefined {
+  if (typeof cell === 'number') return Number.isFinite(cell) ? cell : undefined;
+  if (typeof cell !== 'string') return undefined;
+  const s = cell.trim();
+  if (!NUMBER.test(s)) return undefined;
+  const v = Number(s);
+  return Number.isFinite(v) ? v : undefined;
+}
+
+const TRUE = new Set(['true', 'yes']);
+const FALSE = new Set(['false', 'no']);
+
+/** true / false for JS booleans and true/false/yes/no (any case); undefined otherwise. */
+export function parseBoolean(cell: Cell): boolean | undefined {
+  if (typeof cell === 'boolean') return cell;
+  if (typeof cell !== 'string') return undefined;
+  const s = cell.trim().toLowerCase();
+  if (TRUE.has(s)) return true;
+  if (FALSE.has(s)) return false;
+  return undefined;
+}
+
+/** Code-unit order: the same on every machine and locale (unlike localeCompare). */
+export function compareStrings(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** The text a categorical cell stands for: numbers in canonical form, booleans as 'true'/'false'. */
+export function categoryOf(cell: Exclude<Cell, null>): string {
+  if (typeof cell === 'string') return cell;
+  return String(cell);
+}
+
+/** Shows a cell in an error message, shortened. */
+export function showCell(cell: Cell): string {
+  const s = String(cell);
+  return s.length > 40 ? `${s.slice(0, 37)}...` : s;
+}
+
+/**
+ * The class label a target cell stands for, by the column's type: 'false'/'true' for booleans,
+ * the canonical number for numerics ('1.0' and '1' are one class), the text otherwise.
+ */
+export function labelOf(cell: Exclude<Cell, null>, type: ColumnType): string | undefined {
+  if (type === 'boolean') {
+    const b = parseBoolean(cell);
+    return b === undefined ? undefined : String(b);
+  }
+  if (type === 'numeric') {
+    const v = parseNumber(cell);
+    return v === undefined ? undefined : String(v);
+  }
+  return categoryOf(cell);
+}

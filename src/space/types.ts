@@ -13,7 +13,10 @@ export type Distribution =
  * When a parameter is active: every named parent must be active and its value must match.
  * `{ optimizer: 'sgd' }`, `{ optimizer: ['sgd', 'rmsprop'] }`, `{ layers: { gte: 2 } }`.
  */
-export type Condition = Record<string, ParamValue | ParamValue[] | { gte?: number; lte?: number; gt?: number; lt?: number }>;
+export type Condition = Record<
+  string,
+  ParamValue | ParamValue[] | { gte?: number; lte?: number; gt?: number; lt?: number }
+>;
 
 export interface ParamSpec {
   name: string;

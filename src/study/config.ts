@@ -40,6 +40,10 @@ export const StudyConfigSchema = z
     dataset: z.string().min(1).optional(),
     target: z.string().min(1).optional(),
     task: z.enum(['binary', 'multiclass', 'regression']).optional(),
+    /** Declared column types; a value that does not fit is an error naming the row. Others are inferred. */
+    columns: z.record(z.string(), z.enum(['numeric', 'categorical', 'boolean'])).optional(),
+    /** Columns left out of the features. */
+    exclude: z.array(z.string()).optional(),
     split: SplitSchema.default({ kind: 'holdout', train: 0.6, validation: 0.2, test: 0.2 }),
     metric: z.enum(['accuracy', 'log_loss', 'roc_auc', 'rmse', 'mae', 'r2']).optional(),
     direction: z.enum(['minimize', 'maximize']).optional(),

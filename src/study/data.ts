@@ -25,6 +25,8 @@ export async function prepareStudyData(config: StudyConfig, datasetPath: string)
     task: config.task as Task | undefined,
     split,
     seed: config.seed,
+    ...(config.columns !== undefined ? { types: config.columns } : {}),
+    ...(config.exclude !== undefined ? { exclude: config.exclude } : {}),
   });
   return { source: datasetPath, hash: p.table.hash, rows: p.data.train.n + p.data.validation.n + p.data.test.n, schema: p.schema, pipeline: p.pipeline, data: p.data };
 }

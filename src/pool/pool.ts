@@ -1,0 +1,167 @@
+import { existsSync } from 'node:fs';
+import os from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { MessageChannel } from 'node:worker_threads';
+import { Piscina } from 'piscina';
+import type { PreparedData } from '../data/types.js';
+import { errorLine, LockstepError } from '../errors.js';
+import type { BackendName } from '../train/types.js';
+import { toShared } from './shared.js';
+import {
+  type EpochMessage,
+  type ProgressCallback,
+  REPLY_CONTINUE,
+  REPLY_ERROR,
+  REPLY_STOP,
+  type TrialResult,
+  type TrialTask,
+  type WorkerRequest,
+} from './types.js';
+
+export interface PoolOptions {
+  /** Worker threads (default: the number of CPUs, at least 1). */
+  workers?: number;
+  /** Numeric backend each worker initialises once (default 'wasm'). */
+  backend?: BackendName;
+}
+
+export interface RunOptions {
+  signal?: AbortSignal;
+  /**
+   * Called on this thread after every epoch. The trial waits for its answer: returning (or
+   * resolving to) 'stop' ends it before the next epoch — a pruned trial.
+   */
+  onEpoch?: ProgressCallback;
+}
+
+/**
+ * The compiled worker: piscina needs JavaScript. From dist/pool/ it is the file beside this one;
+ * from src/pool/ (tests run the TypeScript) it is <package root>/dist/pool/worker.js.
+ */
+export function workerFile(): string {
+  const here = fileURLToPath(import.meta.url);
+  const file = here.endsWith('.ts')
+    ? fileURLToPath(new URL('../../dist/pool/worker.js', import.meta.url))
+    : fileURLToPath(new URL('./worker.js', import.meta.url));
+  if (!existsSync(file)) {
+    throw new LockstepError('E_NOT_FOUND', `${file}: the compiled worker is missing; run npm run build`);
+  }
+  return file;
+}
+
+/** A pool of worker threads that each run one trial at a time. */
+export class TrainerPool {
+  private readonly piscina: Piscina;
+  private readonly shared = new WeakMap<PreparedData, PreparedData>();
+  private closed = false;
+
+  constructor(options: PoolOptions = {}) {
+    const workers = options.workers ?? Math.max(1, os.availableParallelism());
+    if (!Number.isInteger(workers) || workers < 1) {
+      throw new LockstepError('E_CONFIG', `workers: expected an integer >= 1, got ${workers}`);
+    }
+    this.piscina = new Piscina({
+      filename: workerFile(),
+      minThreads: workers,
+      maxThreads: workers,
+      concurrentTasksPerWorker: 1,
+      idleTimeout: Number.POSITIVE_INFINITY,
+      workerData: { backend: options.backend ?? 'wasm' },
+    });
+  }
+
+  get workers(): number {
+    return this.piscina.maxThreads;
+  }
+
+  /**
+   * Runs a trial on a free worker. Resolves with the trial's result, 'failed' included;
+   * rejects only when aborted (E_ABORTED) or when the pool is closed.
+   */
+  async run(task: TrialTask, opts: RunOptions = {}): Promise<TrialResult> {
+    if (this.closed) throw new LockstepError('E_ABORTED', 'the trainer pool is closed');
+    const prepared = task.kind === 'mlp' ? { ...task, data: this.share(task.data) } : task;
+    const onEpoch = opts.onEpoch;
+    const req: WorkerRequest = { task: prepared as TrialTask };
+    const transferList: import('node:worker_threads').MessagePort[] = [];
+    let callbackError: unknown;
+    let channel: MessageChannel | undefined;
+    let reply: Int32Array | undefined;
+    if (onEpoch !== undefined) {
+      channel = new MessageChannel();
+      reply = new Int32Array(new SharedArrayBuffer(4));
+      req.port = channel.port2;
+      req.reply = reply;
+      transferList.push(channel.port2);
+      const answer = (code: number) => {
+        Atomics.store(reply!, 0, code);
+        Atomics.notify(reply!, 0);
+      };
+      channel.port1.on('message', (msg: EpochMessage) => {
+        let r: ReturnType<ProgressCallback>;
+        try {
+          r = onEpoch(msg.epoch, msg.metrics);
+        } catch (e) {
+          callbackError = e;
+          answer(REPLY_ERROR);
+          return;
+        }
+        Promise.resolve(r).then(
+          (v) => answer(v === 'stop' ? REPLY_STOP : REPLY_CONTINUE),
+          (e: unknown) => {
+            callbackError = e;
+            answer(REPLY_ERROR);
+          },
+        );
+      });
+    }
+    const onAbort = () => {
+      // Releases a worker that waits for an answer, so that it can be stopped.
+      if (reply !== undefined) {
+        Atomics.store(reply, 0, REPLY_STOP);
+        Atomics.notify(reply, 0);
+      }
+    };
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      const result = (await this.piscina.run(req, {
+        transferList,
+        ...(opts.signal ? { signal: opts.signal } : {}),
+      })) as TrialResult;
+      if (result.state === 'failed' && callbackError !== undefined) {
+        return { ...result, error: `the progress callback failed: ${errorLine(callbackError)}` };
+      }
+      return result;
+    } catch (e) {
+      if (opts.signal?.aborted || (e as Error | undefined)?.name === 'AbortError') {
+        throw new LockstepError('E_ABORTED', 'the trial was aborted', { cause: e });
+      }
+      throw e;
+    } finally {
+      opts.signal?.removeEventListener('abort', onAbort);
+      channel?.port1.close();
+    }
+  }
+
+  /** Stops the workers after the running trials finish. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.piscina.close();
+  }
+
+  /** Destroys the workers at once, running trials included. */
+  async destroy(): Promise<void> {
+    this.closed = true;
+    await this.piscina.destroy();
+  }
+
+  private share(data: PreparedData): PreparedData {
+    let s = this.shared.get(data);
+    if (s === undefined) {
+      s = toShared(data);
+      this.shared.set(data, s);
+    }
+    return s;
+  }
+}

@@ -1,0 +1,113 @@
+import { pathToFileURL } from 'node:url';
+import { errorLine, LockstepError } from '../errors.js';
+import { Stream, withMathRandom } from '../rng/index.js';
+import { trainMlp } from '../train/loop.js';
+import { resolveMlpParams } from '../train/params.js';
+import type { EpochCallback, EpochMetrics } from '../train/types.js';
+import type { ModuleTask, Objective, ObjectiveContext, TrialResult, TrialTask } from './types.js';
+
+const modules = new Map<string, Promise<Objective>>();
+
+function loadObjective(file: string): Promise<Objective> {
+  let p = modules.get(file);
+  if (p === undefined) {
+    p = import(pathToFileURL(file).href).then((mod: { objective?: unknown }) => {
+      if (typeof mod.objective !== 'function') {
+        throw new LockstepError('E_CONFIG', `${file}: the module does not export a function 'objective'`);
+      }
+      return mod.objective as Objective;
+    });
+    // A module that failed to load is tried again next time (it may have been fixed).
+    p.catch(() => modules.delete(file));
+    modules.set(file, p);
+  }
+  return p;
+}
+
+async function runModule(task: ModuleTask, report: EpochCallback, history: EpochMetrics[]) {
+  const objective = await loadObjective(task.module);
+  const context: ObjectiveContext = {
+    seed: task.seed,
+    ...(task.index === undefined ? {} : { index: task.index }),
+    report: (epoch, metrics) => {
+      history.push({ ...metrics });
+      return report(epoch, metrics) === 'stop' ? 'stop' : 'continue';
+    },
+  };
+  let stopped = false;
+  const out = await withMathRandom(Stream.of(task.seed, 'math-random'), async () =>
+    objective(task.params, {
+      ...context,
+      report: (e, m) => {
+        const r = context.report(e, m);
+        if (r === 'stop') stopped = true;
+        return r;
+      },
+    }),
+  );
+  const score = typeof out === 'number' ? out : out?.score;
+  if (typeof score !== 'number' || Number.isNaN(score)) {
+    throw new LockstepError(
+      'E_TRIAL',
+      `${task.module}: objective returned ${typeof score === 'number' ? 'NaN' : JSON.stringify(out)}; expected a number or { score: number }`,
+    );
+  }
+  const metrics =
+    typeof out === 'number'
+      ? (history[history.length - 1] ?? {})
+      : (out.metrics ?? history[history.length - 1] ?? {});
+  return { score, metrics, weightsHash: null, epochs: history.length, stopped };
+}
+
+/**
+ * Runs one trial task in this thread — the worker's body, also usable without a pool.
+ * Errors inside the trial become a 'failed' result.
+ */
+export async function runTrialTask(task: TrialTask, onEpoch?: EpochCallback): Promise<TrialResult> {
+  const history: EpochMetrics[] = [];
+  const report: EpochCallback = (epoch, metrics) => onEpoch?.(epoch, metrics);
+  try {
+    switch (task.kind) {
+      case 'mlp': {
+        const params = resolveMlpParams(task.params);
+        const out = await trainMlp(task.data, params, {
+          seed: task.seed,
+          ...(task.metric === undefined ? {} : { metric: task.metric }),
+          onEpoch: (epoch, metrics) => {
+            history.push(metrics);
+            return report(epoch, metrics);
+          },
+        });
+        return {
+          state: 'complete',
+          score: out.score,
+          metrics: out.metrics,
+          history: out.history,
+          weightsHash: out.weightsHash,
+          epochs: out.epochs,
+          stopped: out.stopped,
+        };
+      }
+      case 'module': {
+        const out = await runModule(task, report, history);
+        return { state: 'complete', history, ...out };
+      }
+      default: {
+        const never: never = task;
+        throw new LockstepError(
+          'E_TRIAL',
+          `unknown task kind ${JSON.stringify((never as { kind: unknown }).kind)}`,
+        );
+      }
+    }
+  } catch (e) {
+    if (e instanceof LockstepError && e.code === 'E_ABORTED') throw e;
+    return {
+      state: 'failed',
+      error: errorLine(e),
+      ...(e instanceof LockstepError ? { code: e.code } : {}),
+      epochs: history.length,
+      history,
+    };
+  }
+}

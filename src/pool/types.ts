@@ -1,0 +1,103 @@
+/** Typed, plain, structured-cloneable messages between the pool and its workers. */
+import type { PreparedData } from '../data/types.js';
+import type { ErrorCode } from '../errors.js';
+import type { FlatParams } from '../train/params.js';
+import type { EpochMetrics, MetricName } from '../train/types.js';
+
+/**
+ * PreparedData whose arrays live in SharedArrayBuffers: posting it to a worker shares the memory
+ * instead of copying it. `key` identifies the content (SHA-256 over the prepared arrays), since
+ * one dataset hash can stand for several preparations (folds, splits).
+ */
+export interface SharedPreparedData extends PreparedData {
+  readonly key: string;
+}
+
+/** Train the built-in MLP with flat parameters. */
+export interface MlpTask {
+  kind: 'mlp';
+  data: SharedPreparedData;
+  params: FlatParams;
+  seed: number;
+  metric?: MetricName;
+}
+
+/**
+ * Run a user objective: `module` is the absolute path of an ES module exporting
+ * `objective(params, context)`, returning a number or `{ score, metrics? }`.
+ */
+export interface ModuleTask {
+  kind: 'module';
+  module: string;
+  params: FlatParams;
+  seed: number;
+  index?: number;
+}
+
+export type TrialTask = MlpTask | ModuleTask;
+
+/** What a user objective receives besides its parameters. */
+export interface ObjectiveContext {
+  seed: number;
+  index?: number;
+  /** Reports an epoch's metrics; 'stop' asks the objective to end early (pruned). */
+  report(epoch: number, metrics: EpochMetrics): 'continue' | 'stop';
+}
+
+export type Objective = (
+  params: FlatParams,
+  context: ObjectiveContext,
+) =>
+  | number
+  | { score: number; metrics?: EpochMetrics }
+  | Promise<number | { score: number; metrics?: EpochMetrics }>;
+
+/** A trial's result: an error inside the trial is data, not a rejection. */
+export type TrialResult =
+  | {
+      state: 'complete';
+      score: number;
+      metrics: EpochMetrics;
+      history: EpochMetrics[];
+      /** SHA-256 of the trained weights; null for a module objective (no weights). */
+      weightsHash: string | null;
+      epochs: number;
+      stopped: boolean;
+    }
+  | {
+      state: 'failed';
+      /** One line, as errorLine renders it. */
+      error: string;
+      /** The LockstepError code, when the error had one. */
+      code?: ErrorCode;
+      epochs: number;
+      history: EpochMetrics[];
+    };
+
+/** Progress callback on the main thread; its answer reaches the trial before the next epoch. */
+export type ProgressCallback = (
+  epoch: number,
+  metrics: EpochMetrics,
+) => void | 'stop' | 'continue' | Promise<void | 'stop' | 'continue'>;
+
+/** Worker → main, through the task's MessagePort. */
+export interface EpochMessage {
+  type: 'epoch';
+  epoch: number;
+  metrics: EpochMetrics;
+}
+
+/** Main → worker through `reply` (an Int32Array over a SharedArrayBuffer): slot 0. */
+export const REPLY_PENDING = 0;
+export const REPLY_CONTINUE = 1;
+export const REPLY_STOP = 2;
+export const REPLY_ERROR = 3;
+
+/** What the pool posts to a worker. */
+export interface WorkerRequest {
+  task: TrialTask;
+  /** Present when the caller listens to progress. */
+  port?: import('node:worker_threads').MessagePort;
+  /** The worker waits on reply[0] after each epoch message (Atomics), so that 'stop' lands before the next epoch. */
+  reply?: Int32Array;
+}

@@ -1,0 +1,55 @@
+/**
+ * The piscina worker entry (compiled to dist/pool/worker.js). Each worker thread initialises
+ * tfjs and its backend once, then runs trials one at a time.
+ *
+ * The dataset arrives as SharedArrayBuffer-backed arrays: posting a task shares that memory,
+ * so a dataset is never copied per trial or per worker.
+ */
+import { workerData } from 'node:worker_threads';
+import { LockstepError } from '../errors.js';
+import { initBackend } from '../train/backend.js';
+import type { BackendName, EpochMetrics } from '../train/types.js';
+import { runTrialTask } from './run.js';
+import {
+  type EpochMessage,
+  REPLY_CONTINUE,
+  REPLY_ERROR,
+  REPLY_PENDING,
+  REPLY_STOP,
+  type TrialResult,
+  type WorkerRequest,
+} from './types.js';
+
+const backend = ((workerData as { backend?: BackendName } | undefined)?.backend ?? 'wasm') as BackendName;
+const ready = initBackend(backend);
+// An unobserved rejection would kill the thread before a task could report it.
+ready.catch(() => undefined);
+
+export default async function runInWorker(req: WorkerRequest): Promise<TrialResult> {
+  await ready;
+  const { port, reply } = req;
+  try {
+    return await runTrialTask(
+      req.task,
+      port === undefined
+        ? undefined
+        : (epoch: number, metrics: EpochMetrics) => {
+            const msg: EpochMessage = { type: 'epoch', epoch, metrics };
+            if (reply === undefined) {
+              port.postMessage(msg);
+              return;
+            }
+            Atomics.store(reply, 0, REPLY_PENDING);
+            port.postMessage(msg);
+            // Block until the main thread has answered: a 'stop' must land before the next epoch,
+            // whatever the machine's load, or the trial's length would depend on timing.
+            Atomics.wait(reply, 0, REPLY_PENDING);
+            const answer = Atomics.load(reply, 0);
+            if (answer === REPLY_ERROR) throw new LockstepError('E_TRIAL', 'the progress callback failed');
+            return answer === REPLY_STOP ? 'stop' : answer === REPLY_CONTINUE ? undefined : undefined;
+          },
+    );
+  } finally {
+    port?.close();
+  }
+}

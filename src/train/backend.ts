@@ -1,0 +1,133 @@
+import { readFileSync } from 'node:fs';
+import os from 'node:os';
+import * as tf from '@tensorflow/tfjs';
+import { LockstepError } from '../errors.js';
+import type { BackendName } from './types.js';
+
+/**
+ * Version of everything in the trainer that decides a trial's numbers (initialisers, loop, losses,
+ * metrics). Bumped whenever a change alters a trial's numbers, so that a replay can tell a code
+ * change from a real divergence.
+ */
+export const NUMERIC_VERSION = 1;
+
+export interface BackendInfo {
+  name: BackendName;
+  version: string;
+}
+
+export interface Environment {
+  lockstep: string;
+  node: string;
+  tfjs: string;
+  backend: BackendName | null;
+  backendVersion: string | null;
+  platform: string;
+  arch: string;
+  cpu: string;
+}
+
+let current: Promise<BackendInfo> | undefined;
+let currentName: BackendName | undefined;
+let resolved: BackendInfo | null = null;
+
+/**
+ * Selects and initialises the numeric backend, once per thread: calling it again with the same
+ * name returns the same promise; with another name it switches. Prod mode is on (no NaN checks
+ * per op, no debug tensors).
+ */
+export function initBackend(name: BackendName = 'wasm'): Promise<BackendInfo> {
+  if (current !== undefined && currentName === name) return current;
+  currentName = name;
+  resolved = null;
+  current = setUp(name);
+  current.catch(() => {
+    // A failed initialisation must not be cached: the next call tries again.
+    if (currentName === name) {
+      current = undefined;
+      currentName = undefined;
+    }
+  });
+  return current;
+}
+
+async function setUp(name: BackendName): Promise<BackendInfo> {
+  tf.enableProdMode();
+  let version: string;
+  switch (name) {
+    case 'wasm': {
+      const wasm = await import('@tensorflow/tfjs-backend-wasm');
+      // One thread per worker: the pool is the parallelism, and XNNPACK's own threads would
+      // compete with it. Must be set before the backend is first created.
+      tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+      version = wasm.version_wasm;
+      break;
+    }
+    case 'cpu':
+      version = tf.version['tfjs-backend-cpu'] ?? tf.version_core;
+      break;
+    case 'tensorflow': {
+      let mod: { version?: Record<string, string> };
+      try {
+        // A variable specifier keeps TypeScript from requiring the optional package's types.
+        const specifier = '@tensorflow/tfjs-node';
+        mod = (await import(specifier)) as { version?: Record<string, string> };
+      } catch (cause) {
+        throw new LockstepError(
+          'E_BACKEND',
+          "backend 'tensorflow' needs @tensorflow/tfjs-node, which is not installed (npm install @tensorflow/tfjs-node)",
+          { cause },
+        );
+      }
+      version = mod.version?.['tfjs-node'] ?? tf.version_core;
+      break;
+    }
+    default: {
+      const never: never = name;
+      throw new LockstepError(
+        'E_BACKEND',
+        `unknown backend '${String(never)}'; expected wasm, cpu or tensorflow`,
+      );
+    }
+  }
+  const ok = await tf.setBackend(name);
+  await tf.ready();
+  if (!ok || tf.getBackend() !== name) {
+    throw new LockstepError('E_BACKEND', `backend '${name}' failed to initialise`);
+  }
+  resolved = { name, version };
+  return resolved;
+}
+
+/** The name and version of the initialised backend, or null before initBackend resolved. */
+export function currentBackend(): BackendInfo | null {
+  return resolved;
+}
+
+let packageVersion: string | undefined;
+
+function lockstepVersion(): string {
+  if (packageVersion === undefined) {
+    // src/train/ and dist/train/ are both two levels below the package root.
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+      version: string;
+    };
+    packageVersion = pkg.version;
+  }
+  return packageVersion;
+}
+
+/** The environment a study records: engine, Node, tfjs and backend versions, platform, CPU. */
+export function environment(): Environment {
+  const info = resolved;
+  return {
+    lockstep: lockstepVersion(),
+    node: process.versions.node,
+    tfjs: tf.version_core,
+    backend: info?.name ?? null,
+    backendVersion: info?.version ?? null,
+    platform: process.platform,
+    arch: process.arch,
+    cpu: os.cpus()[0]?.model ?? 'unknown',
+  };
+}

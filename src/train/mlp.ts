@@ -1,0 +1,96 @@
+import * as tf from '@tensorflow/tfjs';
+import { Stream } from '../rng/index.js';
+import type { Activation, MlpParams } from './types.js';
+
+/** An MLP: the tfjs model (for prediction and export) and its Dense layers in order. */
+export interface Mlp {
+  model: tf.Sequential;
+  /** Hidden layers first, the output layer last. */
+  layers: tf.layers.Layer[];
+}
+
+const HE: ReadonlySet<Activation> = new Set(['relu', 'elu', 'selu']);
+
+/**
+ * Builds the MLP: hidden Dense layers with the activation, then a linear output layer
+ * (binary and regression: 1 unit; multiclass: one logit per class). No Dropout layer:
+ * dropout is applied by the training loop with its own seeded masks.
+ *
+ * Initial weights come from our own streams, never from tfjs initialisers (which draw on
+ * Math.random, ignore seed 0, and give two layers with one seed the same kernel): layer i's
+ * kernel is uniform from `Stream.of(seed, 'init', i)` with He limits √(6/fanIn) for
+ * relu/elu/selu and Glorot limits √(6/(fanIn+fanOut)) for tanh/sigmoid and the linear output;
+ * biases are zero.
+ */
+export function buildMlp(nFeatures: number, nOutputs: number, params: MlpParams, seed: number): Mlp {
+  const model = tf.sequential();
+  const layers: tf.layers.Layer[] = [];
+  const widths = [...params.units, nOutputs];
+  widths.forEach((units, i) => {
+    const hidden = i < params.units.length;
+    const layer = tf.layers.dense({
+      units,
+      activation: hidden ? params.activation : 'linear',
+      // 'zeros' draws no random numbers; the real values are set below.
+      kernelInitializer: 'zeros',
+      biasInitializer: 'zeros',
+      ...(i === 0 ? { inputShape: [nFeatures] } : {}),
+    });
+    model.add(layer);
+    layers.push(layer);
+  });
+  let fanIn = nFeatures;
+  widths.forEach((fanOut, i) => {
+    const hidden = i < params.units.length;
+    const limit =
+      hidden && HE.has(params.activation) ? Math.sqrt(6 / fanIn) : Math.sqrt(6 / (fanIn + fanOut));
+    const stream = Stream.of(seed, 'init', i);
+    const kernel = new Float32Array(fanIn * fanOut);
+    for (let j = 0; j < kernel.length; j++) kernel[j] = (2 * stream.float() - 1) * limit;
+    tf.tidy(() => {
+      layers[i]!.setWeights([tf.tensor2d(kernel, [fanIn, fanOut]), tf.zeros([fanOut])]);
+    });
+    fanIn = fanOut;
+  });
+  return { model, layers };
+}
+
+/**
+ * The forward pass, shared by training and evaluation so that both compute the same ops.
+ * `masks[i]` (inverted-dropout multipliers, batch × units) follows hidden layer i when given.
+ */
+export function forward(
+  layers: readonly tf.layers.Layer[],
+  x: tf.Tensor2D,
+  masks?: readonly tf.Tensor2D[],
+): tf.Tensor2D {
+  let h = x;
+  layers.forEach((layer, i) => {
+    h = layer.apply(h) as tf.Tensor2D;
+    const mask = masks?.[i];
+    if (mask !== undefined) h = tf.mul(h, mask);
+  });
+  return h;
+}
+
+/** Predicts raw outputs (logits, or standardised values) for n rows, in batches, without leaking tensors. */
+export function predictRaw(
+  layers: readonly tf.layers.Layer[],
+  x: Float32Array,
+  n: number,
+  nFeatures: number,
+  batch = 4096,
+): Float32Array {
+  let out: Float32Array | undefined;
+  for (let start = 0; start < n; start += batch) {
+    const end = Math.min(n, start + batch);
+    const chunk = tf.tidy(() => {
+      const xb = tf.tensor2d(x.subarray(start * nFeatures, end * nFeatures), [end - start, nFeatures]);
+      return forward(layers, xb).dataSync() as Float32Array;
+    });
+    const width = chunk.length / (end - start);
+    out ??= new Float32Array(n * width);
+    out.set(chunk, start * width);
+  }
+  return out ?? new Float32Array(0);
+}

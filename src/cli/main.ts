@@ -48,6 +48,12 @@ export const COMMANDS: Record<string, Command> = {
     options: { replay: { type: 'string' }, dataset: { type: 'string' }, json },
     load: () => import('./verify.js'),
   },
+  bench: {
+    summary: 'benchmark search strategies on test functions and tabulated problems',
+    usage: 'lockstep bench <suite.yaml> [--workers N] [--out DIR] [--json] | lockstep bench build-table <spec.yaml> [--out FILE]',
+    options: { workers: { type: 'string' }, out: { type: 'string' }, json },
+    load: () => import('./bench.js'),
+  },
   env: {
     summary: 'print this machine’s fingerprint',
     usage: 'lockstep env [--json]',

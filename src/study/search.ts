@@ -6,7 +6,8 @@ import { createLedger, foldLedger, openLedger, studyDigest } from '../ledger/ind
 import type { FileLedger, StudyBody, StudyState, TrialRecordState } from '../ledger/index.js';
 import { createLogger, type Logger } from '../log.js';
 import { TrainerPool, toShared } from '../pool/index.js';
-import type { TrialResult } from '../pool/index.js';
+import type { TrialResult, TrialTask } from '../pool/index.js';
+import { runTrialTask } from '../pool/run.js';
 import { createSampler } from '../samplers/index.js';
 import type { FinishedTrial } from '../samplers/types.js';
 import { parseSpace } from '../space/index.js';
@@ -33,6 +34,11 @@ export interface SearchOptions {
   /** Called after each trial, for progress. */
   onTrial?: (e: { index: number; id: string; state: string; score: number | null; done: number; total: number; best: number | null }) => void;
   logger?: Logger;
+  /**
+   * Run trials in this thread instead of a worker pool (one at a time). For callers that parallelise
+   * across studies, like the strategy benchmark; the results are the same bits.
+   */
+  inline?: boolean;
 }
 
 export interface BestTrial {
@@ -169,8 +175,10 @@ export async function search(opts: SearchOptions): Promise<SearchResult> {
     log.info({ ledger: ledgerPath, key }, 'new study');
   }
 
-  const workers = Math.max(1, opts.workers ?? Math.min(Math.max(config.parallelism, 1), availableParallelism()));
-  const pool = new TrainerPool({ workers, backend });
+  const workers = opts.inline ? 1 : Math.max(1, opts.workers ?? Math.min(Math.max(config.parallelism, 1), availableParallelism()));
+  const pool = opts.inline ? null : new TrainerPool({ workers, backend });
+  const exec = (task: TrialTask, o: { signal: AbortSignal; onEpoch: (epoch: number, metrics: EpochMetrics) => void }) =>
+    pool ? pool.run(task, o) : runTrialTask(task, o.onEpoch);
   const shared = studyData ? toShared(studyData.data) : null;
   let stopped = false;
   try {
@@ -189,7 +197,7 @@ export async function search(opts: SearchOptions): Promise<SearchResult> {
             : { kind: 'module' as const, module: resolved.module!, params: spec.params, seed: spec.seed, index: spec.index };
         let r: TrialResult;
         try {
-          r = await pool.run(task, { signal: o.signal, onEpoch: o.onEpoch });
+          r = await exec(task, o);
         } catch (e) {
           if (o.signal.aborted) {
             return { state: 'failed', error: 'aborted', cause: 'environment', metrics: {}, history: [], epochs: 0 };
@@ -308,7 +316,7 @@ export async function search(opts: SearchOptions): Promise<SearchResult> {
       epochs: counts.epochs,
     };
   } finally {
-    await pool.close();
+    await pool?.close();
     ledger.close();
   }
 }

@@ -8,13 +8,18 @@ import { expectLockstepError, rejection, thrown } from './helpers.js';
 
 describe('built-in datasets', () => {
   it('lists at least penguins, seattle-weather, cars and flights-20k', () => {
-    expect(builtinNames()).toEqual(expect.arrayContaining(['cars', 'flights-20k', 'penguins', 'seattle-weather']));
+    expect(builtinNames()).toEqual(
+      expect.arrayContaining(['cars', 'flights-20k', 'penguins', 'seattle-weather']),
+    );
   });
 
-  it.each(['penguins', 'seattle-weather', 'cars', 'flights-20k'])('%s: the file has the registered SHA-256', (name) => {
-    const r = resolveBuiltin(`builtin:${name}`);
-    expect(sha256Hex(readFileSync(r.path))).toBe(r.entry.sha256);
-  });
+  it.each(['penguins', 'seattle-weather', 'cars', 'flights-20k'])(
+    '%s: the file has the registered SHA-256',
+    (name) => {
+      const r = resolveBuiltin(`builtin:${name}`);
+      expect(sha256Hex(readFileSync(r.path))).toBe(r.entry.sha256);
+    },
+  );
 
   it('a hash mismatch is a DataError naming the dataset and both hashes', () => {
     const r = resolveBuiltin('builtin:cars');

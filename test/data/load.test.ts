@@ -62,7 +62,12 @@ describe('loadTable: JSON', () => {
     const bad = tmp.write('bad.json', '[{"a":1},');
     expectLockstepError(await rejection(loadTable(bad)), 'E_DATA', bad, 'invalid JSON');
     const obj = tmp.write('obj.json', '{"a":1}');
-    expectLockstepError(await rejection(loadTable(obj)), 'E_DATA', obj, 'expected a JSON array of record objects');
+    expectLockstepError(
+      await rejection(loadTable(obj)),
+      'E_DATA',
+      obj,
+      'expected a JSON array of record objects',
+    );
     const nums = tmp.write('nums.json', '[{"a":1}, 5]');
     expectLockstepError(await rejection(loadTable(nums)), 'E_DATA', nums, 'row 2', 'a number');
     const nested = tmp.write('nested.json', '[{"a":{"b":1}}]');
@@ -85,7 +90,12 @@ describe('loadTable: errors', () => {
 
   it('a file larger than maxBytes is refused', async () => {
     const path = tmp.write('big.csv', 'a\n123456789\n');
-    expectLockstepError(await rejection(loadTable(path, { maxBytes: 5 })), 'E_DATA', path, 'limit of 5 bytes');
+    expectLockstepError(
+      await rejection(loadTable(path, { maxBytes: 5 })),
+      'E_DATA',
+      path,
+      'limit of 5 bytes',
+    );
     await expect(loadTable(path, { maxBytes: 12 })).resolves.toBeDefined();
   });
 
@@ -103,14 +113,28 @@ describe('loadTable: errors', () => {
 
   it('a ragged row names its line and field counts', async () => {
     const path = tmp.write('ragged.csv', 'a,b,c\n1,2,3\n4,5\n');
-    expectLockstepError(await rejection(loadTable(path)), 'E_DATA', `${path}: line 3 has 2 fields, expected 3`);
+    expectLockstepError(
+      await rejection(loadTable(path)),
+      'E_DATA',
+      `${path}: line 3 has 2 fields, expected 3`,
+    );
     const after = tmp.write('ragged2.csv', 'a,b\n1,"x\ny"\n1,2,3\n');
-    expectLockstepError(await rejection(loadTable(after)), 'E_DATA', `${after}: line 4 has 3 fields, expected 2`);
+    expectLockstepError(
+      await rejection(loadTable(after)),
+      'E_DATA',
+      `${after}: line 4 has 3 fields, expected 2`,
+    );
   });
 
   it('duplicate and empty header names are refused', async () => {
     const dup = tmp.write('dup.csv', 'a,b,a\n1,2,3\n');
-    expectLockstepError(await rejection(loadTable(dup)), 'E_DATA', dup, "duplicate column name 'a'", 'columns 1 and 3');
+    expectLockstepError(
+      await rejection(loadTable(dup)),
+      'E_DATA',
+      dup,
+      "duplicate column name 'a'",
+      'columns 1 and 3',
+    );
     const blank = tmp.write('blank-name.csv', 'a,,c\n1,2,3\n');
     expectLockstepError(await rejection(loadTable(blank)), 'E_DATA', blank, 'column 2 has an empty name');
   });

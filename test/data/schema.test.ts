@@ -32,7 +32,16 @@ describe('inferSchema: column types', () => {
   });
 
   it('does not take hex, Infinity or blank text for numbers', () => {
-    const s = inferSchema(table(['h', 'i', 'y'], [['0x10', 'Infinity', '1'], ['1', '2', '2']]), 'y');
+    const s = inferSchema(
+      table(
+        ['h', 'i', 'y'],
+        [
+          ['0x10', 'Infinity', '1'],
+          ['1', '2', '2'],
+        ],
+      ),
+      'y',
+    );
     expect(s.features.map((f) => f.type)).toEqual(['categorical', 'categorical']);
   });
 
@@ -43,7 +52,14 @@ describe('inferSchema: column types', () => {
   });
 
   it('a numeric target means regression unless a classification task is asked for', () => {
-    const t2 = table(['x', 'y'], [['1', '0'], ['2', '1.0'], ['3', '1']]);
+    const t2 = table(
+      ['x', 'y'],
+      [
+        ['1', '0'],
+        ['2', '1.0'],
+        ['3', '1'],
+      ],
+    );
     expect(inferSchema(t2, 'y').task).toBe('regression');
     const s = inferSchema(t2, 'y', 'binary');
     expect(s.classes).toEqual(['0', '1']);
@@ -56,7 +72,15 @@ describe('inferSchema: column types', () => {
   });
 
   it('rows with a missing target are dropped and counted', () => {
-    const t2 = table(['x', 'y'], [['1', 'a'], ['2', null], ['3', 'b'], ['zzz', null]]);
+    const t2 = table(
+      ['x', 'y'],
+      [
+        ['1', 'a'],
+        ['2', null],
+        ['3', 'b'],
+        ['zzz', null],
+      ],
+    );
     const s = inferSchema(t2, 'y');
     expect(s.droppedRows).toBe(2);
     // 'zzz' sits only in a dropped row, so x stays numeric.
@@ -78,8 +102,16 @@ describe('inferSchema: errors', () => {
 
   it('an unknown excluded or typed column is an error', () => {
     const t = table(['a', 'y'], [['1', '2']]);
-    expectLockstepError(thrown(() => inferSchema(t, 'y', undefined, { exclude: ['zz'] })), 'E_DATA', "'zz'");
-    expectLockstepError(thrown(() => inferSchema(t, 'y', undefined, { types: { qq: 'numeric' } })), 'E_DATA', "'qq'");
+    expectLockstepError(
+      thrown(() => inferSchema(t, 'y', undefined, { exclude: ['zz'] })),
+      'E_DATA',
+      "'zz'",
+    );
+    expectLockstepError(
+      thrown(() => inferSchema(t, 'y', undefined, { types: { qq: 'numeric' } })),
+      'E_DATA',
+      "'qq'",
+    );
   });
 
   it('regression on a text target names the column', () => {
@@ -88,7 +120,18 @@ describe('inferSchema: errors', () => {
   });
 
   it('a classification target with one class names the column', () => {
-    const e = thrown(() => inferSchema(table(['x', 'y'], [['1', 'a'], ['2', 'a']]), 'y'));
+    const e = thrown(() =>
+      inferSchema(
+        table(
+          ['x', 'y'],
+          [
+            ['1', 'a'],
+            ['2', 'a'],
+          ],
+        ),
+        'y',
+      ),
+    );
     expectLockstepError(e, 'E_DATA', "target column 'y' has only one class ('a')");
   });
 
@@ -98,14 +141,28 @@ describe('inferSchema: errors', () => {
   });
 
   it('text in a column declared numeric names the column, row and value', () => {
-    const t = table(['x', 'y'], [['1', 'a'], ['abc', 'b']]);
+    const t = table(
+      ['x', 'y'],
+      [
+        ['1', 'a'],
+        ['abc', 'b'],
+      ],
+    );
     const e = thrown(() => inferSchema(t, 'y', undefined, { types: { x: 'numeric' } }));
     expectLockstepError(e, 'E_DATA', "mem.csv: column 'x' row 2: 'abc' is not a number");
   });
 
   it('a declared categorical type wins over inference', () => {
-    const t = table(['zip', 'y'], [['10001', 'a'], ['94103', 'b']]);
-    expect(inferSchema(t, 'y', undefined, { types: { zip: 'categorical' } }).features[0]!.type).toBe('categorical');
+    const t = table(
+      ['zip', 'y'],
+      [
+        ['10001', 'a'],
+        ['94103', 'b'],
+      ],
+    );
+    expect(inferSchema(t, 'y', undefined, { types: { zip: 'categorical' } }).features[0]!.type).toBe(
+      'categorical',
+    );
   });
 
   it('a target with no values at all is an error', () => {

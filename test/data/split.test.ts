@@ -36,7 +36,10 @@ describe('splitHoldout', () => {
     for (let i = 0; i < 97; i++) labels.push(0);
     for (let i = 0; i < 31; i++) labels.push(1);
     for (let i = 0; i < 7; i++) labels.push(2);
-    const shuffled = labels.map((l, i) => ({ l, k: (i * 7919) % 135 })).sort((a, b) => a.k - b.k).map((o) => o.l);
+    const shuffled = labels
+      .map((l, i) => ({ l, k: (i * 7919) % 135 }))
+      .sort((a, b) => a.k - b.k)
+      .map((o) => o.l);
     for (const seed of [0, 1, 2, 3]) {
       const s = splitHoldout(shuffled.length, holdout, seed, shuffled);
       for (const [part, frac] of [
@@ -85,7 +88,9 @@ describe('splitKFold', () => {
 
   it('validation parts over all folds partition the non-test rows; the test part is shared', () => {
     const k = 5;
-    const folds = Array.from({ length: k }, (_, fold) => splitKFold(103, { kind: 'kfold', k, fold, test: 0.2 }, 9));
+    const folds = Array.from({ length: k }, (_, fold) =>
+      splitKFold(103, { kind: 'kfold', k, fold, test: 0.2 }, 9),
+    );
     const test = folds[0]!.test;
     const seen = new Set<number>(test);
     for (const f of folds) {
@@ -118,13 +123,21 @@ describe('splitKFold', () => {
   });
 
   it('rejects a bad k or fold, and too few rows', () => {
-    expectLockstepError(thrown(() => splitKFold(10, { kind: 'kfold', k: 1, fold: 0, test: 0 }, 0)), 'E_CONFIG', 'split.k');
+    expectLockstepError(
+      thrown(() => splitKFold(10, { kind: 'kfold', k: 1, fold: 0, test: 0 }, 0)),
+      'E_CONFIG',
+      'split.k',
+    );
     expectLockstepError(
       thrown(() => splitKFold(10, { kind: 'kfold', k: 3, fold: 3, test: 0 }, 0)),
       'E_CONFIG',
       'split.fold',
       '[0, 2]',
     );
-    expectLockstepError(thrown(() => splitKFold(4, { kind: 'kfold', k: 5, fold: 0, test: 0 }, 0)), 'E_DATA', '5 non-empty folds');
+    expectLockstepError(
+      thrown(() => splitKFold(4, { kind: 'kfold', k: 5, fold: 0, test: 0 }, 0)),
+      'E_DATA',
+      '5 non-empty folds',
+    );
   });
 });

@@ -65,7 +65,12 @@ async function runModule(task: ModuleTask, report: EpochCallback, history: Epoch
  */
 export async function runTrialTask(task: TrialTask, onEpoch?: EpochCallback): Promise<TrialResult> {
   const history: EpochMetrics[] = [];
-  const report: EpochCallback = (epoch, metrics) => onEpoch?.(epoch, metrics);
+  const report: EpochCallback = (epoch, metrics) => {
+    const answer = onEpoch?.(epoch, metrics);
+    return answer === 'stop' || (task.stopAtEpoch !== undefined && epoch >= task.stopAtEpoch)
+      ? 'stop'
+      : undefined;
+  };
   try {
     switch (task.kind) {
       case 'mlp': {

@@ -20,6 +20,8 @@ export interface MlpTask {
   params: FlatParams;
   seed: number;
   metric?: MetricName;
+  /** Stop after this epoch, as if the progress callback had answered 'stop' (replay of a pruned trial). */
+  stopAtEpoch?: number;
 }
 
 /**
@@ -32,6 +34,8 @@ export interface ModuleTask {
   params: FlatParams;
   seed: number;
   index?: number;
+  /** Answer 'stop' to the objective's report of this epoch (replay of a pruned trial). */
+  stopAtEpoch?: number;
 }
 
 export type TrialTask = MlpTask | ModuleTask;

@@ -275,6 +275,8 @@ function missingTarget(table: RawTable, name: string, r: number): DataError {
 /** Mean and population standard deviation (two passes, in row order); std 0 → 1. */
 function meanStd(values: number[]): { mean: number; std: number } {
   if (values.length === 0) return { mean: 0, std: 1 };
+  // A constant column standardises to exactly 0 (its mean could carry rounding noise).
+  if (values.every((v) => v === values[0])) return { mean: values[0]! + 0, std: 1 };
   let sum = 0;
   for (const v of values) sum += v;
   const mean = sum / values.length;

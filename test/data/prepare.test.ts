@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { prepare } from '../../src/data/index.js';
+import { parsePipeline, prepare, prepareData } from '../../src/data/index.js';
 import { syntheticCsv } from '../../src/data/synthetic.js';
 import { expectLockstepError, rejection, tempDir } from './helpers.js';
 
@@ -38,6 +38,16 @@ describe('prepare', () => {
     expect(digest(b.data.train.x)).toBe(digest(a.data.train.x));
     expect(digest(b.data.test.y)).toBe(digest(a.data.test.y));
     expect(digest(c.data.train.x)).not.toBe(digest(a.data.train.x));
+  });
+
+  it('a pipeline read back from JSON rebuilds the same bits on a real dataset', async () => {
+    const p = await prepare('builtin:penguins', { split, seed: 11 });
+    const back = parsePipeline(JSON.parse(JSON.stringify(p.pipeline)));
+    const d = prepareData(p.table, p.schema, p.split, back);
+    for (const part of ['train', 'validation', 'test'] as const) {
+      expect(digest(d[part].x)).toBe(digest(p.data[part].x));
+      expect(digest(d[part].y)).toBe(digest(p.data[part].y));
+    }
   });
 
   it('a file without a target is a ConfigError listing the columns', async () => {

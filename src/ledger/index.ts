@@ -1,0 +1,56 @@
+export { canonicalJson, canonicalMembers } from './canonical.js';
+export { digestContent, studyDigest } from './digest.js';
+export { foldLedger, StudyFold } from './fold.js';
+export type { LedgerFs, LedgerOptions } from './journal.js';
+export { createLedger, FileLedger, openLedger, readLedger, serialize } from './journal.js';
+export type {
+  DatasetInfo,
+  Environment,
+  FailureCause,
+  FinishedState,
+  LedgerRecord,
+  Metrics,
+  MetricValue,
+  NonFiniteTag,
+  NoteRecord,
+  RecordBody,
+  RecordParams,
+  RecordType,
+  RefitRecord,
+  StudyBody,
+  StudyInfo,
+  StudyRecord,
+  TrialFinishedRecord,
+  TrialMetaRecord,
+  TrialProgressRecord,
+  TrialRecordState,
+  TrialStartedRecord,
+} from './records.js';
+export {
+  decodeMetrics,
+  decodeNumber,
+  encodeMetrics,
+  encodeNonFinite,
+  encodeNumber,
+  LEDGER_VERSION,
+  ledgerRecordSchema,
+  NON_FINITE_TAGS,
+  studyInfoSchema,
+  ZERO_HASH,
+} from './records.js';
+export type { ScanResult, TornLine } from './scan.js';
+export { scanLedger } from './scan.js';
+export type {
+  Ledger,
+  NoteState,
+  OpenReport,
+  ProgressPoint,
+  RefitState,
+  StudyState,
+  TrialMeta,
+  TrialState,
+  TrialStatus,
+  TrialView,
+} from './types.js';
+export type { VerifyResult } from './verify.js';
+export { verifyLedger } from './verify.js';

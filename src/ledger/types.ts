@@ -1,0 +1,120 @@
+import type {
+  FailureCause,
+  FinishedState,
+  LedgerRecord,
+  RecordBody,
+  RecordParams,
+  StudyInfo,
+} from './records.js';
+
+/**
+ * A study's ledger: the append-only log that every event goes through before it is acted on.
+ * The study's state is only ever a fold over it ({@link Ledger.state}).
+ *
+ * Lifecycle: `open()` (or a factory that calls it) → `append()`… → `close()`.
+ *
+ * Contract, for every implementation:
+ * - Append-only. A record, once appended, is never changed or removed; `records()` returns the
+ *   records in append order, and reopening the store gives exactly the same records.
+ * - Each record carries `seq` (its 0-based position) and `prev` (the SHA-256 of the previous
+ *   record's stored bytes), so that an edit, loss or reordering is detected when reading.
+ * - Record 0 is the `study` record, and it is the only one.
+ * - `append` validates the record (its schema, and that it is consistent with the fold:
+ *   a finished trial is never modified) and refuses an invalid one with a `LedgerError`,
+ *   without writing anything. When it returns, the record is durable.
+ * - If the store refuses a write, `append` throws `LockstepError('E_IO')` and the store
+ *   keeps every record appended before.
+ * - One writer at a time: a second writer is refused with `LockstepError('E_LOCKED')`.
+ *   Appends from one writer are applied in call order.
+ *
+ * The interface is synchronous: every append is durable before the caller acts on it, and the
+ * trainer's progress callbacks are synchronous. A networked store needs a synchronous bridge.
+ */
+export interface Ledger {
+  /** Where the ledger lives (a file path, a database URL and study key…), for messages. */
+  readonly location: string;
+  /** Things the ledger repaired or noticed while opening (e.g. a torn last line dropped). */
+  readonly warnings: readonly string[];
+  /** Opens an existing ledger: reads and verifies every record. Rejects with LedgerError if damaged. */
+  open(): OpenReport;
+  /** Appends one record (without its envelope) and returns the full record as stored. */
+  append(body: RecordBody): LedgerRecord;
+  /** Every record, in append order. */
+  records(): readonly LedgerRecord[];
+  /** The fold of `records()`. */
+  state(): StudyState;
+  /** Releases the store (and the writer's lock). Further appends are refused. Idempotent. */
+  close(): void;
+}
+
+export interface OpenReport {
+  /** Number of records read. */
+  records: number;
+  warnings: string[];
+}
+
+export type TrialStatus = 'running' | FinishedState;
+
+export interface ProgressPoint {
+  epoch: number;
+  /** Decoded: a non-finite metric is NaN / ±Infinity again here. */
+  metrics: Record<string, number>;
+}
+
+/** The non-deterministic facts of a trial's run (never part of the digest). */
+export interface TrialMeta {
+  wallMs: number;
+  worker: number | null;
+  startedAt: string;
+  finishedAt: string;
+}
+
+/** One trial as the fold sees it: its latest attempt. */
+export interface TrialState {
+  index: number;
+  id: string;
+  seed: number;
+  params: RecordParams;
+  state: TrialStatus;
+  /** null while running, and for a failed trial. */
+  score: number | null;
+  /** The final metrics; empty while running. */
+  metrics: Record<string, number>;
+  epochs: number;
+  weightsHash: string | null;
+  error: string | null;
+  cause: FailureCause | null;
+  progress: ProgressPoint[];
+  meta: TrialMeta | null;
+  /** How many times this index was started (> 1 after crashes or environment failures). */
+  attempts: number;
+}
+
+export interface RefitState {
+  index: number;
+  params: RecordParams;
+  seed: number;
+  testMetrics: Record<string, number>;
+  testScore: number;
+  weightsHash: string;
+}
+
+export interface NoteState {
+  /** 1-based line of the note. */
+  line: number;
+  message: string;
+  data: unknown;
+}
+
+export interface StudyState {
+  study: StudyInfo;
+  /** Sorted by index. */
+  trials: TrialState[];
+  refit: RefitState | null;
+  notes: NoteState[];
+  /** Number of records folded. */
+  records: number;
+}
+
+/** Aliases the study code uses. */
+export type TrialView = TrialState;

@@ -1,0 +1,173 @@
+import { describe, expect, it } from 'vitest';
+import { LedgerError } from '../../src/errors.js';
+import type { Ledger, StudyInfo } from '../../src/ledger/index.js';
+import { studyDigest, ZERO_HASH } from '../../src/ledger/index.js';
+import { completeTrial, envFailed, finished, sampleStudy, started } from './fixtures.js';
+
+/** How the contract makes and reopens ledgers of one implementation. */
+export interface LedgerHarness {
+  /** A new ledger, open for writing, holding only the study record. */
+  create(study: StudyInfo): Ledger;
+  /** Opens again, for writing, the ledger at `location` (closed before). */
+  reopen(location: string): Ledger;
+  /** Removes what the harness made. */
+  cleanup(): void;
+}
+
+/** The behaviour every Ledger implementation must show. */
+export function ledgerContract(name: string, makeHarness: () => LedgerHarness): void {
+  describe(`Ledger contract: ${name}`, () => {
+    const withLedger = (fn: (ledger: Ledger, h: LedgerHarness) => void) => () => {
+      const h = makeHarness();
+      const ledger = h.create(sampleStudy());
+      try {
+        fn(ledger, h);
+      } finally {
+        ledger.close();
+        h.cleanup();
+      }
+    };
+
+    it(
+      'starts with the study record at seq 0 with a zero prev hash',
+      withLedger((ledger) => {
+        const [first, ...rest] = ledger.records();
+        expect(rest).toHaveLength(0);
+        expect(first).toMatchObject({ v: 1, seq: 0, prev: ZERO_HASH, type: 'study', study: sampleStudy() });
+        expect(ledger.state().study).toEqual(sampleStudy());
+      }),
+    );
+
+    it(
+      'returns appended records in append order, each chained to the one before',
+      withLedger((ledger) => {
+        const appended = [...completeTrial(1, 0.9), ...completeTrial(0, 0.8)].map((b) => ledger.append(b));
+        const all = ledger.records();
+        expect(all.slice(1)).toEqual(appended);
+        all.forEach((r, i) => expect(r.seq).toBe(i));
+        const prevs = all.slice(1).map((r) => r.prev);
+        for (const p of prevs) expect(p).toMatch(/^[0-9a-f]{64}$/);
+        expect(new Set(prevs).size).toBe(prevs.length);
+        expect(prevs).not.toContain(ZERO_HASH);
+        expect(all.map((r) => r.type)).toEqual([
+          'study',
+          'trial.started',
+          'trial.progress',
+          'trial.progress',
+          'trial.finished',
+          'trial.started',
+          'trial.progress',
+          'trial.progress',
+          'trial.finished',
+        ]);
+      }),
+    );
+
+    it('gives the same records and the same state after reopening', () => {
+      const h = makeHarness();
+      try {
+        const ledger = h.create(sampleStudy());
+        for (const b of [...completeTrial(0, 0.5), ...completeTrial(1, 0.7), started(2)]) ledger.append(b);
+        const before = ledger.records().slice();
+        const digest = studyDigest(ledger.state());
+        ledger.close();
+        const again = h.reopen(ledger.location);
+        try {
+          expect(again.records()).toEqual(before);
+          expect(studyDigest(again.state())).toBe(digest);
+          expect(again.state().trials.map((t) => t.state)).toEqual(['complete', 'complete', 'running']);
+          const next = again.append(finished(2, 0.6));
+          expect(next.seq).toBe(before.length);
+        } finally {
+          again.close();
+        }
+      } finally {
+        h.cleanup();
+      }
+    });
+
+    it(
+      'refuses to start again a trial that finished, and writes nothing',
+      withLedger((ledger, h) => {
+        for (const b of completeTrial(0, 0.5)) ledger.append(b);
+        const n = ledger.records().length;
+        expect(() => ledger.append(started(0))).toThrow(LedgerError);
+        expect(() => ledger.append(started(0))).toThrow(
+          /trial 0 is started again, but it already finished \(complete\)/,
+        );
+        expect(ledger.records()).toHaveLength(n);
+        ledger.close();
+        const again = h.reopen(ledger.location);
+        try {
+          expect(again.records()).toHaveLength(n);
+          expect(() => again.append(started(0))).toThrow(LedgerError);
+        } finally {
+          again.close();
+        }
+      }),
+    );
+
+    it(
+      'lets a trial that failed for the environment, or never finished, start again from scratch',
+      withLedger((ledger) => {
+        for (const b of completeTrial(0, 0.5).slice(0, 2)) ledger.append(b); // crashed after epoch 1
+        ledger.append(started(0));
+        ledger.append(envFailed(0));
+        ledger.append(started(0));
+        const t = ledger.state().trials[0]!;
+        expect(t).toMatchObject({ index: 0, state: 'running', attempts: 3, progress: [] });
+      }),
+    );
+
+    it(
+      'refuses an invalid record without writing it',
+      withLedger((ledger) => {
+        ledger.append(started(0));
+        const bad = { ...finished(0, 0.5), score: 'high' } as unknown as Parameters<Ledger['append']>[0];
+        expect(() => ledger.append(bad)).toThrow(/invalid trial\.finished record: score/);
+        expect(() => ledger.append(finished(3, 0.5))).toThrow(/trial 3, which was never started/);
+        expect(ledger.records()).toHaveLength(2);
+      }),
+    );
+
+    it('keeps NaN and infinite metrics through a reopen', () => {
+      const h = makeHarness();
+      try {
+        const ledger = h.create(sampleStudy());
+        ledger.append(started(0));
+        ledger.append({
+          type: 'trial.progress',
+          index: 0,
+          epoch: 1,
+          metrics: {
+            train_loss: Number.NaN,
+            a: Number.POSITIVE_INFINITY,
+            b: Number.NEGATIVE_INFINITY,
+            c: -0.5,
+          },
+        });
+        ledger.close();
+        const again = h.reopen(ledger.location);
+        try {
+          const m = again.state().trials[0]!.progress[0]!.metrics;
+          expect(m.train_loss).toBeNaN();
+          expect(m.a).toBe(Number.POSITIVE_INFINITY);
+          expect(m.b).toBe(Number.NEGATIVE_INFINITY);
+          expect(m.c).toBe(-0.5);
+        } finally {
+          again.close();
+        }
+      } finally {
+        h.cleanup();
+      }
+    });
+
+    it(
+      'refuses appends after close',
+      withLedger((ledger) => {
+        ledger.close();
+        expect(() => ledger.append(started(0))).toThrow(/not open/);
+      }),
+    );
+  });
+}

@@ -120,6 +120,28 @@ export function toUnit(dist: Distribution, value: ParamValue): number {
   }
 }
 
+/**
+ * `toUnit` for a value that may come from another space (an old history): undefined when the
+ * value is not a value of `dist`, instead of throwing. Cheap enough for a sampler's inner loop.
+ */
+export function tryToUnit(dist: Distribution, value: ParamValue | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  switch (dist.type) {
+    case 'categorical': {
+      const i = dist.choices.indexOf(value);
+      return i < 0 ? undefined : (i + 0.5) / dist.choices.length;
+    }
+    case 'fixed':
+      return value === dist.value ? 0.5 : undefined;
+    case 'int':
+    case 'float':
+      if (typeof value !== 'number' || !(value >= dist.low && value <= dist.high)) return undefined;
+      return toUnit(dist, value);
+    default:
+      return assertNever(dist);
+  }
+}
+
 function num(v: ParamValue): number {
   if (typeof v !== 'number') throw new ParamError(`expected a number, but got ${show(v)}`);
   return v;

@@ -6,6 +6,7 @@ export {
   invalidReason,
   isActive,
   toUnit,
+  tryToUnit,
   validateParams,
 } from './codec.js';
 export type { ParamSpecInput, PresetName, SpaceInput } from './schema.js';

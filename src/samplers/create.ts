@@ -1,0 +1,115 @@
+import { z } from 'zod';
+import { ConfigError } from '../errors.js';
+import { formatPath } from '../space/schema.js';
+import { GridSampler } from './grid.js';
+import { RandomSampler } from './random.js';
+import { SobolSampler } from './sobol.js';
+import { TpeSampler } from './tpe.js';
+import type { Sampler } from './types.js';
+
+export const SAMPLER_NAMES = ['random', 'grid', 'sobol', 'tpe'] as const;
+export type SamplerName = (typeof SAMPLER_NAMES)[number];
+
+const count = (name: string, min: number) =>
+  z
+    .number({ error: (iss) => `${name} must be a number, but got ${JSON.stringify(iss.input)}` })
+    .refine((v) => Number.isInteger(v) && v >= min, {
+      error: (iss) => `${name} must be an integer >= ${min}, but got ${String(iss.input)}`,
+    });
+
+const unknownKeys = (known: string) => (iss: { code?: string; keys?: string[] }) =>
+  iss.code === 'unrecognized_keys'
+    ? `unknown option(s) ${iss.keys?.map((k) => `'${k}'`).join(', ')} (known: ${known})`
+    : undefined;
+
+const RandomConfigSchema = z.strictObject({ name: z.literal('random') }, { error: unknownKeys('name') });
+const SobolConfigSchema = z.strictObject({ name: z.literal('sobol') }, { error: unknownKeys('name') });
+const GridConfigSchema = z.strictObject(
+  {
+    name: z.literal('grid'),
+    grid_points: z.union([count('grid_points', 2), z.record(z.string(), count('grid_points', 2))]).optional(),
+    order: z
+      .enum(['shuffled', 'fixed'], {
+        error: (iss) => `order must be 'shuffled' or 'fixed', but got ${JSON.stringify(iss.input)}`,
+      })
+      .optional(),
+  },
+  { error: unknownKeys('name, grid_points, order') },
+);
+const TpeConfigSchema = z.strictObject(
+  {
+    name: z.literal('tpe'),
+    n_startup_trials: count('n_startup_trials', 0).optional(),
+    n_ei_candidates: count('n_ei_candidates', 1).optional(),
+    gamma: z
+      .number()
+      .refine((v) => v > 0 && v <= 1, {
+        error: (iss) => `gamma must be in (0, 1], but got ${String(iss.input)}`,
+      })
+      .optional(),
+    gamma_cap: count('gamma_cap', 1).optional(),
+    prior_weight: z
+      .number()
+      .refine((v) => v > 0 && Number.isFinite(v), {
+        error: (iss) => `prior_weight must be > 0, but got ${String(iss.input)}`,
+      })
+      .optional(),
+    multivariate: z.boolean().optional(),
+  },
+  {
+    error: unknownKeys(
+      'name, n_startup_trials, n_ei_candidates, gamma, gamma_cap, prior_weight, multivariate',
+    ),
+  },
+);
+
+/**
+ * The study config's `sampler` field: a name, or `{ name, ...options }`. A bare name is
+ * normalised to `{ name }`, so that the canonical config has one form.
+ */
+export const SamplerConfigSchema = z.preprocess(
+  (v) => (typeof v === 'string' ? { name: v } : v),
+  z.discriminatedUnion('name', [RandomConfigSchema, GridConfigSchema, SobolConfigSchema, TpeConfigSchema], {
+    error: (iss) => {
+      const input = iss.input as { name?: unknown } | null | undefined;
+      if (input === null || typeof input !== 'object') {
+        return `expected a sampler name or { name, ...options }, but got ${JSON.stringify(input)}`;
+      }
+      return `unknown sampler ${typeof input.name === 'string' ? `'${input.name}'` : JSON.stringify(input.name)} (known: ${SAMPLER_NAMES.join(', ')})`;
+    },
+  }),
+);
+export type SamplerConfig = z.output<typeof SamplerConfigSchema>;
+
+/** Parses a `sampler` field; throws ConfigError with one line naming the field. */
+export function parseSamplerConfig(input: unknown, path = 'sampler'): SamplerConfig {
+  const r = SamplerConfigSchema.safeParse(input);
+  if (!r.success) {
+    const issue = r.error.issues[0]!;
+    // The unknown-name message belongs to the field itself, not to its `name` key.
+    const p = issue.path.length === 1 && issue.path[0] === 'name' ? [] : issue.path;
+    throw new ConfigError(`${formatPath(path, p)}: ${issue.message}`);
+  }
+  return r.data;
+}
+
+/** Builds a sampler from its config: `'tpe'`, `{ name: 'grid', grid_points: 3 }`, … */
+export function createSampler(config: unknown): Sampler {
+  const c = parseSamplerConfig(config);
+  switch (c.name) {
+    case 'random':
+      return new RandomSampler();
+    case 'sobol':
+      return new SobolSampler();
+    case 'grid': {
+      const { name: _, ...options } = c;
+      return new GridSampler(options);
+    }
+    case 'tpe': {
+      const { name: _, ...options } = c;
+      return new TpeSampler(options);
+    }
+    default:
+      throw new Error(`unreachable: ${JSON.stringify(c satisfies never)}`);
+  }
+}

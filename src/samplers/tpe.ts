@@ -1,0 +1,323 @@
+import { Stream } from '../rng/index.js';
+import { fromUnit, isActive, tryToUnit } from '../space/codec.js';
+import type { ParamSpec, Params, SearchSpace } from '../space/types.js';
+import {
+  CategoricalParzen,
+  drawIndex,
+  logKernelNorm,
+  NumericParzen,
+  observationWeights,
+  truncatedNormal,
+} from './parzen.js';
+import { unitDraw } from './random.js';
+import type { FinishedTrial, SampleContext, Sampler } from './types.js';
+
+export interface TpeOptions {
+  /** Trials sampled at random before TPE starts (counting usable trials only). Default 10. */
+  n_startup_trials?: number;
+  /** Candidates drawn from l(x) per parameter (or per joint vector). Default 24. */
+  n_ei_candidates?: number;
+  /** Fraction of the usable trials that are "good": n_below = min(ceil(gamma·n), gamma_cap). Default 0.1. */
+  gamma?: number;
+  /** Cap on the number of good trials. Default 25. */
+  gamma_cap?: number;
+  /** Weight of the prior kernel in each estimator. Default 1. */
+  prior_weight?: number;
+  /** Joint kernels over the always-active parameters; conditional ones stay univariate. Default false. */
+  multivariate?: boolean;
+}
+
+export const TPE_DEFAULTS: Required<TpeOptions> = {
+  n_startup_trials: 10,
+  n_ei_candidates: 24,
+  gamma: 0.1,
+  gamma_cap: 25,
+  prior_weight: 1,
+  multivariate: false,
+};
+
+const SIGMA0_MAGNITUDE = 0.2;
+
+/**
+ * Tree-structured Parzen Estimator, after Optuna's TPESampler, in the shared unit space.
+ *
+ * Usable trials (complete or pruned, with a finite value; failed ones are excluded) are ranked
+ * by value in the study's direction, ties by index; the best n_below form l(x), the rest g(x).
+ * For each active parameter, parents first, the estimators are fitted only on the trials where
+ * that parameter was set; `n_ei_candidates` draws from l(x) are scored by log l(x) − log g(x)
+ * and the best is kept (first wins on ties). All randomness comes from per-parameter streams
+ * `Stream.of(seed, 'sampler', 'tpe', index, param)`.
+ *
+ * Cost per call: O(n log n) for the bandwidths plus O(candidates · n) kernel evaluations per
+ * parameter, with n the number of usable trials; nothing is kept between calls.
+ */
+export class TpeSampler implements Sampler {
+  readonly name = 'tpe';
+  readonly options: Required<TpeOptions>;
+
+  constructor(options: TpeOptions = {}) {
+    this.options = {
+      n_startup_trials: options.n_startup_trials ?? TPE_DEFAULTS.n_startup_trials,
+      n_ei_candidates: options.n_ei_candidates ?? TPE_DEFAULTS.n_ei_candidates,
+      gamma: options.gamma ?? TPE_DEFAULTS.gamma,
+      gamma_cap: options.gamma_cap ?? TPE_DEFAULTS.gamma_cap,
+      prior_weight: options.prior_weight ?? TPE_DEFAULTS.prior_weight,
+      multivariate: options.multivariate ?? TPE_DEFAULTS.multivariate,
+    };
+  }
+
+  sample(space: SearchSpace, history: readonly FinishedTrial[], ctx: SampleContext): Params {
+    const usable = history.filter(
+      (t) => t.state !== 'failed' && typeof t.value === 'number' && Number.isFinite(t.value),
+    );
+    const out: Params = {};
+    if (usable.length === 0 || usable.length < this.options.n_startup_trials) {
+      for (const spec of space.params) {
+        if (!isActive(spec, out)) continue;
+        out[spec.name] =
+          spec.dist.type === 'fixed'
+            ? spec.dist.value
+            : fromUnit(spec.dist, unitDraw(ctx, this.name, spec.name));
+      }
+      return out;
+    }
+    const { below, above } = split(usable, ctx.direction, this.options);
+
+    let joint = new Map<string, number>();
+    if (this.options.multivariate) {
+      const specs = space.params.filter((p) => p.dist.type !== 'fixed' && p.when === undefined);
+      if (specs.length >= 2) joint = this.sampleJoint(specs, below, above, ctx);
+    }
+    for (const spec of space.params) {
+      if (!isActive(spec, out)) continue;
+      if (spec.dist.type === 'fixed') {
+        out[spec.name] = spec.dist.value;
+        continue;
+      }
+      const u = joint.get(spec.name) ?? this.sampleOne(spec, below, above, ctx);
+      out[spec.name] = fromUnit(spec.dist, u);
+    }
+    return out;
+  }
+
+  /** One parameter from its own pair of estimators; returns a unit value. */
+  private sampleOne(
+    spec: ParamSpec,
+    below: FinishedTrial[],
+    above: FinishedTrial[],
+    ctx: SampleContext,
+  ): number {
+    const stream = Stream.of(ctx.seed, 'sampler', this.name, ctx.index, spec.name);
+    const pw = this.options.prior_weight;
+    const nc = this.options.n_ei_candidates;
+    const lo = observations(spec, below);
+    const hi = observations(spec, above);
+    if (spec.dist.type === 'categorical') {
+      const k = spec.dist.choices.length;
+      const l = new CategoricalParzen(k, toIndices(lo, k), observationWeights(lo.length), pw);
+      const g = new CategoricalParzen(k, toIndices(hi, k), observationWeights(hi.length), pw);
+      let best = 0;
+      let bestScore = Number.NEGATIVE_INFINITY;
+      for (let c = 0; c < nc; c++) {
+        const x = l.sample(stream);
+        const score = l.logPmf(x) - g.logPmf(x);
+        if (score > bestScore) {
+          bestScore = score;
+          best = x;
+        }
+      }
+      return (best + 0.5) / k;
+    }
+    const l = new NumericParzen(lo, observationWeights(lo.length), pw);
+    const g = new NumericParzen(hi, observationWeights(hi.length), pw);
+    let best = 0.5;
+    let bestScore = Number.NEGATIVE_INFINITY;
+    for (let c = 0; c < nc; c++) {
+      const x = l.sample(stream);
+      const score = l.logPdf(x) - g.logPdf(x);
+      if (score > bestScore) {
+        bestScore = score;
+        best = x;
+      }
+    }
+    return best;
+  }
+
+  /** The always-active parameters as one vector: joint kernels, one kernel of l per candidate. */
+  private sampleJoint(
+    specs: ParamSpec[],
+    below: FinishedTrial[],
+    above: FinishedTrial[],
+    ctx: SampleContext,
+  ): Map<string, number> {
+    const stream = Stream.of(ctx.seed, 'sampler', this.name, ctx.index, 'joint');
+    const l = new JointParzen(specs, below, this.options.prior_weight);
+    const g = new JointParzen(specs, above, this.options.prior_weight);
+    const x = new Float64Array(specs.length);
+    const best = new Float64Array(specs.length);
+    let bestScore = Number.NEGATIVE_INFINITY;
+    for (let c = 0; c < this.options.n_ei_candidates; c++) {
+      l.sample(stream, x);
+      const score = l.logPdf(x) - g.logPdf(x);
+      if (score > bestScore) {
+        bestScore = score;
+        best.set(x);
+      }
+    }
+    return new Map(specs.map((s, d) => [s.name, best[d]!]));
+  }
+}
+
+/** Ranks usable trials in the study's direction (ties by index) and splits them; both parts in index order. */
+export function split(
+  usable: readonly FinishedTrial[],
+  direction: 'minimize' | 'maximize',
+  options: Pick<Required<TpeOptions>, 'gamma' | 'gamma_cap'>,
+): { below: FinishedTrial[]; above: FinishedTrial[] } {
+  const sign = direction === 'minimize' ? 1 : -1;
+  const ranked = [...usable].sort((a, b) => sign * (a.value! - b.value!) || a.index - b.index);
+  const n = ranked.length;
+  const nBelow = Math.max(1, Math.min(Math.ceil(options.gamma * n), options.gamma_cap, n));
+  const byIndex = (a: FinishedTrial, b: FinishedTrial) => a.index - b.index;
+  return { below: ranked.slice(0, nBelow).sort(byIndex), above: ranked.slice(nBelow).sort(byIndex) };
+}
+
+/** Unit values of `spec` over the trials where it was set (and valid in this space). */
+function observations(spec: ParamSpec, trials: readonly FinishedTrial[]): Float64Array {
+  const buf = new Float64Array(trials.length);
+  let n = 0;
+  for (const t of trials) {
+    const u = tryToUnit(spec.dist, t.params[spec.name]);
+    if (u !== undefined) buf[n++] = u;
+  }
+  return buf.subarray(0, n);
+}
+
+function toIndices(units: Float64Array, k: number): Int32Array {
+  const out = new Int32Array(units.length);
+  for (let i = 0; i < units.length; i++) out[i] = Math.min(k - 1, Math.floor(units[i]! * k));
+  return out;
+}
+
+/**
+ * Joint Parzen estimator (Optuna's multivariate TPE): kernel j is a product over dimensions,
+ * with one bandwidth per numeric dimension, σ = 0.2 · n^(−1/(d+4)), magic-clipped; categorical
+ * dimensions use the smoothed rows. The prior kernel is the product of the per-dimension priors.
+ */
+class JointParzen {
+  private readonly n: number; // kernels, prior last
+  private readonly dims: number;
+  private readonly kinds: Int32Array; // 0: numeric, else number of choices
+  private readonly mus: Float64Array[]; // per dim, per kernel (numeric: unit value; categorical: index)
+  private readonly sigmas: Float64Array; // per numeric dim (observation kernels)
+  private readonly logNorm: Float64Array[]; // per dim, per kernel (numeric)
+  private readonly logW: Float64Array;
+  private readonly weights: Float64Array;
+  private readonly total: number;
+  private readonly pw: number;
+  private readonly scratch: Float64Array;
+
+  constructor(specs: ParamSpec[], trials: readonly FinishedTrial[], pw: number) {
+    const dims = specs.length;
+    const rows: number[][] = [];
+    for (const t of trials) {
+      const row: number[] = [];
+      for (const spec of specs) {
+        const u = tryToUnit(spec.dist, t.params[spec.name]);
+        if (u === undefined) break;
+        row.push(u);
+      }
+      if (row.length === dims) rows.push(row);
+    }
+    const m = rows.length;
+    const n = m + 1;
+    this.n = n;
+    this.dims = dims;
+    this.pw = pw;
+    this.kinds = new Int32Array(
+      specs.map((s) => (s.dist.type === 'categorical' ? s.dist.choices.length : 0)),
+    );
+    const w = observationWeights(m);
+    this.weights = new Float64Array(n);
+    this.weights.set(w);
+    this.weights[m] = pw;
+    let total = 0;
+    for (let j = 0; j < n; j++) total += this.weights[j]!;
+    this.total = total;
+    this.logW = new Float64Array(n);
+    for (let j = 0; j < n; j++) this.logW[j] = Math.log(this.weights[j]! / total);
+    this.sigmas = new Float64Array(dims);
+    this.mus = [];
+    this.logNorm = [];
+    const minSigma = 1 / Math.min(100, 1 + n);
+    const sigma = Math.min(1, Math.max(minSigma, SIGMA0_MAGNITUDE * Math.max(n, 1) ** (-1 / (dims + 4))));
+    for (let d = 0; d < dims; d++) {
+      const k = this.kinds[d]!;
+      const mu = new Float64Array(n);
+      for (let j = 0; j < m; j++)
+        mu[j] = k === 0 ? rows[j]![d]! : Math.min(k - 1, Math.floor(rows[j]![d]! * k));
+      mu[m] = k === 0 ? 0.5 : -1; // the prior: centre, or "no observed choice" (uniform row)
+      this.mus.push(mu);
+      const ln = new Float64Array(n);
+      if (k === 0) {
+        this.sigmas[d] = sigma;
+        for (let j = 0; j < m; j++) ln[j] = logKernelNorm(mu[j]!, sigma);
+        ln[m] = logKernelNorm(0.5, 1);
+      }
+      this.logNorm.push(ln);
+    }
+    this.scratch = new Float64Array(n);
+  }
+
+  sample(stream: Stream, out: Float64Array): void {
+    const j = drawIndex(this.weights, this.total, stream);
+    const prior = j === this.n - 1;
+    for (let d = 0; d < this.dims; d++) {
+      const k = this.kinds[d]!;
+      if (k === 0) {
+        out[d] = prior
+          ? truncatedNormal(0.5, 1, stream)
+          : truncatedNormal(this.mus[d]![j]!, this.sigmas[d]!, stream);
+      } else {
+        // Row j: the observed choice with mass 1/(pw+1) + the uniform share pw/k/(pw+1).
+        const observed = this.mus[d]![j]!;
+        const r = stream.float();
+        const c =
+          observed >= 0 && r < 1 / (this.pw + 1) ? observed : Math.min(k - 1, Math.floor(stream.float() * k));
+        out[d] = (c + 0.5) / k;
+      }
+    }
+  }
+
+  logPdf(x: Float64Array): number {
+    const { n, dims, scratch } = this;
+    scratch.set(this.logW);
+    for (let d = 0; d < dims; d++) {
+      const k = this.kinds[d]!;
+      const mu = this.mus[d]!;
+      if (k === 0) {
+        const s = this.sigmas[d]!;
+        const half = 0.5 / (s * s);
+        const ln = this.logNorm[d]!;
+        const xd = x[d]!;
+        for (let j = 0; j < n - 1; j++) {
+          const t = xd - mu[j]!;
+          scratch[j] = scratch[j]! - t * t * half - ln[j]!;
+        }
+        const t = xd - 0.5;
+        scratch[n - 1] = scratch[n - 1]! - 0.5 * t * t - ln[n - 1]!;
+      } else {
+        const c = Math.min(k - 1, Math.floor(x[d]! * k));
+        const hit = Math.log((this.pw / k + 1) / (this.pw + 1));
+        const miss = Math.log(this.pw / k / (this.pw + 1));
+        for (let j = 0; j < n - 1; j++) scratch[j] = scratch[j]! + (mu[j] === c ? hit : miss);
+        scratch[n - 1] = scratch[n - 1]! - Math.log(k);
+      }
+    }
+    let max = Number.NEGATIVE_INFINITY;
+    for (let j = 0; j < n; j++) if (scratch[j]! > max) max = scratch[j]!;
+    let s = 0;
+    for (let j = 0; j < n; j++) s += Math.exp(scratch[j]! - max);
+    return max + Math.log(s);
+  }
+}

@@ -82,7 +82,7 @@ export class StudyFold {
         return;
       case 'refit': {
         const t = this.trials.get(r.index);
-        if (!t || t.state !== 'complete') {
+        if (t?.state !== 'complete') {
           fail(
             `refit of trial ${r.index}, which is ${t ? t.state : 'not a trial'}; only a complete trial is refitted`,
           );

@@ -44,7 +44,7 @@ export function ledgerContract(name: string, makeHarness: () => LedgerHarness): 
         const appended = [...completeTrial(1, 0.9), ...completeTrial(0, 0.8)].map((b) => ledger.append(b));
         const all = ledger.records();
         expect(all.slice(1)).toEqual(appended);
-        all.forEach((r, i) => expect(r.seq).toBe(i));
+        expect(all.map((r) => r.seq)).toEqual(all.map((_r, i) => i));
         const prevs = all.slice(1).map((r) => r.prev);
         for (const p of prevs) expect(p).toMatch(/^[0-9a-f]{64}$/);
         expect(new Set(prevs).size).toBe(prevs.length);

@@ -1,7 +1,9 @@
+import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { RecordBody, StudyInfo } from '../../src/ledger/index.js';
+import type { LedgerRecord, RecordBody, StudyInfo } from '../../src/ledger/index.js';
+import { ledgerRecordSchema, serialize, ZERO_HASH } from '../../src/ledger/index.js';
 
 export function sampleStudy(overrides: Partial<StudyInfo> = {}): StudyInfo {
   return {
@@ -102,4 +104,16 @@ export function meta(index: number, worker: number, wallMs: number): RecordBody 
 export function tempDir(): { dir: string; cleanup: () => void } {
   const dir = mkdtempSync(join(tmpdir(), 'lockstep-ledger-'));
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** The records a ledger would hold after appending `bodies` to a study (in memory, chained). */
+export function recordsOf(study: StudyInfo, bodies: RecordBody[]): LedgerRecord[] {
+  const out: LedgerRecord[] = [];
+  let prev = ZERO_HASH;
+  for (const [seq, body] of [{ type: 'study', study } as RecordBody, ...bodies].entries()) {
+    const line = serialize(seq, prev, body);
+    out.push(ledgerRecordSchema.parse(JSON.parse(line)));
+    prev = createHash('sha256').update(line).digest('hex');
+  }
+  return out;
 }

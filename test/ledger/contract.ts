@@ -126,6 +126,7 @@ export function ledgerContract(name: string, makeHarness: () => LedgerHarness): 
         const bad = { ...finished(0, 0.5), score: 'high' } as unknown as Parameters<Ledger['append']>[0];
         expect(() => ledger.append(bad)).toThrow(/invalid trial\.finished record: score/);
         expect(() => ledger.append(finished(3, 0.5))).toThrow(/trial 3, which was never started/);
+        expect(() => ledger.append({ type: 'study', study: sampleStudy() })).toThrow(/a second study record/);
         expect(ledger.records()).toHaveLength(2);
       }),
     );

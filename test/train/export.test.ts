@@ -8,6 +8,7 @@ import { Stream } from '../../src/rng/index.js';
 import { initBackend } from '../../src/train/backend.js';
 import { loadMetadata, loadModel, saveModel } from '../../src/train/export.js';
 import { trainMlp, weightsHash } from '../../src/train/loop.js';
+import { predictRaw } from '../../src/train/mlp.js';
 import { resolveMlpParams } from '../../src/train/params.js';
 import { makeData } from './fixtures/synthetic.mjs';
 
@@ -63,4 +64,25 @@ describe('saveModel / loadModel', () => {
     expect(err).toBeInstanceOf(NotFoundError);
     expect((err as Error).message).toContain(path.join(dir, 'nothing', 'model.json'));
   });
+});
+
+describe('the training forward pass and tfjs-layers agree', () => {
+  test.each(['relu', 'tanh', 'elu', 'sigmoid', 'selu'] as const)(
+    '%s: predictRaw gives the bits of model.predict',
+    async (activation) => {
+      const data = makeData(Stream, { task: 'binary' });
+      const out = await trainMlp(data, resolveMlpParams({ epochs: 1, units: 7, activation }), {
+        seed: 2,
+        keepModel: true,
+      });
+      const model = out.model!;
+      const layers = model.layers.filter((l) => l.getClassName() === 'Dense');
+      const ours = predictRaw(layers, data.test.x, data.test.n, data.nFeatures);
+      const x = tf.tensor2d(data.test.x, [data.test.n, data.nFeatures]);
+      const p = model.predict(x) as tf.Tensor;
+      expect(Array.from(ours)).toEqual(Array.from(p.dataSync()));
+      tf.dispose([x, p]);
+      model.dispose();
+    },
+  );
 });

@@ -8,7 +8,8 @@ import type { Stream } from '../rng/index.js';
  */
 
 const SQRT2 = Math.SQRT2;
-const LOG_SQRT_2PI = 0.5 * Math.log(2 * Math.PI);
+const SQRT_2PI = Math.sqrt(2 * Math.PI);
+const LOG_SQRT_2PI = Math.log(SQRT_2PI);
 
 /** erfc with fractional error < 1.2e-7 everywhere (Numerical Recipes' erfcc); enough for weights. */
 export function erfc(x: number): number {
@@ -68,79 +69,125 @@ export function truncatedNormal(mu: number, sigma: number, stream: Stream): numb
   return Math.min(1 - Number.EPSILON, Math.max(0, mu));
 }
 
-/** log of the normalising constant of kernel (mu, sigma) truncated to [0, 1], plus log(sigma·√2π). */
-export function logKernelNorm(mu: number, sigma: number): number {
+/** Truncated mass in [0, 1] of N(mu, sigma); 1 for a narrow kernel well inside (to within 1e-15). */
+function truncatedMass(mu: number, sigma: number): number {
   const a = -mu / sigma;
   const b = (1 - mu) / sigma;
-  // Inside [0, 1] and narrow: the truncated mass is 1 to within 1e-15.
-  const z = a < -8 && b > 8 ? 1 : Math.max(phi(b) - phi(a), 1e-300);
-  return Math.log(sigma * z) + LOG_SQRT_2PI;
+  return a < -8 && b > 8 ? 1 : Math.max(phi(b) - phi(a), 1e-300);
 }
 
-/** Optuna's bandwidths: the larger gap to a sorted neighbour, endpoints excluded, then the "magic clip". */
-export function neighbourSigmas(mus: Float64Array, withPrior: boolean): Float64Array {
-  const n = mus.length;
-  const sorted = Float64Array.from(mus).sort();
-  const sig = new Float64Array(n);
+/** log of the normalising constant of kernel (mu, sigma) truncated to [0, 1], plus log(sigma·√2π). */
+export function logKernelNorm(mu: number, sigma: number): number {
+  return Math.log(sigma * truncatedMass(mu, sigma)) + LOG_SQRT_2PI;
+}
+
+/**
+ * Sorts unit values (all in [0, 1]) in linear expected time: a bucket pass, then insertion sort
+ * inside each bucket, by (value, original position) so that the order is fully determined.
+ * Returns `order`: the original positions in sorted order.
+ */
+export function sortUnit(values: Float64Array): Int32Array {
+  const n = values.length;
+  const buckets = Math.max(1, n);
+  const start = new Int32Array(buckets + 1);
+  const key = new Int32Array(n);
   for (let i = 0; i < n; i++) {
-    const v = mus[i]!;
-    // Rank by binary search (first of equal values): O(n log n) with a native sort, no comparator.
-    let lo = 0;
-    let hi = n - 1;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (sorted[mid]! < v) lo = mid + 1;
-      else hi = mid;
-    }
-    const r = lo;
-    let s: number;
-    if (n >= 2 && r === 0) s = sorted[1]! - sorted[0]!;
-    else if (n >= 2 && r === n - 1) s = sorted[n - 1]! - sorted[n - 2]!;
-    else {
-      const left = r === 0 ? 0 : sorted[r - 1]!;
-      const right = r === n - 1 ? 1 : sorted[r + 1]!;
-      s = Math.max(v - left, right - v);
-    }
-    sig[i] = s;
+    const b = Math.min(buckets - 1, Math.max(0, Math.floor(values[i]! * buckets)));
+    key[i] = b;
+    start[b + 1]!++;
   }
-  const nKernels = n + (withPrior ? 1 : 0);
-  const minSigma = 1 / Math.min(100, 1 + nKernels);
-  for (let i = 0; i < n; i++) sig[i] = Math.min(1, Math.max(minSigma, sig[i]!));
-  return sig;
+  for (let b = 0; b < buckets; b++) start[b + 1] = start[b + 1]! + start[b]!;
+  const fill = start.slice(0, buckets);
+  const order = new Int32Array(n);
+  for (let i = 0; i < n; i++) order[fill[key[i]!]!++] = i;
+  for (let b = 0; b < buckets; b++) {
+    for (let p = start[b]! + 1; p < start[b + 1]!; p++) {
+      const idx = order[p]!;
+      const v = values[idx]!;
+      let q = p - 1;
+      while (q >= start[b]! && (values[order[q]!]! > v || (values[order[q]!]! === v && order[q]! > idx))) {
+        order[q + 1] = order[q]!;
+        q--;
+      }
+      order[q + 1] = idx;
+    }
+  }
+  return order;
 }
 
-/** A univariate mixture of truncated Gaussians on [0, 1]. */
+/** Kernels further than this many bandwidths from x contribute less than e^-36 ≈ 2e-16 of their peak: skipped. */
+const CUTOFF = 8.5;
+
+/**
+ * A univariate mixture of truncated Gaussians on [0, 1], one kernel per observation plus the
+ * prior (0.5, 1). Bandwidths follow Optuna: the larger gap to a sorted neighbour (the outermost
+ * kernels look inwards only), clipped to [1 / min(100, n + 2), 1].
+ *
+ * Kernels are kept sorted by centre. Those at the minimum bandwidth (most of them once n is in
+ * the hundreds) are evaluated only inside a window of ±CUTOFF·σ around x, found by binary
+ * search; the others (wide ones and the prior) always. This makes logPdf O(log n + window).
+ */
 export class NumericParzen {
-  readonly weights: Float64Array;
-  readonly total: number;
+  /** Per kernel, in order of centre, the prior last. */
   readonly mus: Float64Array;
   readonly sigmas: Float64Array;
-  /** coef[j] = w_j / (σ_j · Z_j · √2π) / total; half[j] = 1 / (2σ_j²). */
-  private readonly coef: Float64Array;
-  private readonly half: Float64Array;
+  readonly weights: Float64Array;
+  readonly total: number;
+  private readonly minSigma: number;
+  private readonly narrowMu: Float64Array;
+  private readonly narrowCoef: Float64Array;
+  private readonly wideMu: Float64Array;
+  private readonly wideCoef: Float64Array;
+  private readonly wideHalf: Float64Array;
 
-  /** `mus` and `weights` of the observations; the prior kernel (0.5, 1) with `priorWeight` is appended. */
+  /** `mus` (unit values) and `weights` of the observations, in any order. */
   constructor(mus: Float64Array, weights: Float64Array, priorWeight: number) {
     const n = mus.length;
-    const sig = neighbourSigmas(mus, true);
+    const order = sortUnit(mus);
     this.mus = new Float64Array(n + 1);
-    this.mus.set(mus);
-    this.mus[n] = 0.5;
     this.sigmas = new Float64Array(n + 1);
-    this.sigmas.set(sig);
-    this.sigmas[n] = 1;
     this.weights = new Float64Array(n + 1);
-    this.weights.set(weights);
+    for (let p = 0; p < n; p++) {
+      this.mus[p] = mus[order[p]!]!;
+      this.weights[p] = weights[order[p]!]!;
+    }
+    const m = this.mus;
+    const minSigma = 1 / Math.min(100, 2 + n);
+    this.minSigma = minSigma;
+    let total = priorWeight;
+    let narrow = 0;
+    for (let p = 0; p < n; p++) {
+      let s: number;
+      if (n >= 2 && p === 0) s = m[1]! - m[0]!;
+      else if (n >= 2 && p === n - 1) s = m[n - 1]! - m[n - 2]!;
+      else s = Math.max(m[p]! - (p === 0 ? 0 : m[p - 1]!), (p === n - 1 ? 1 : m[p + 1]!) - m[p]!);
+      s = Math.min(1, Math.max(minSigma, s));
+      this.sigmas[p] = s;
+      total += this.weights[p]!;
+      if (s === minSigma) narrow++;
+    }
+    m[n] = 0.5;
+    this.sigmas[n] = 1;
     this.weights[n] = priorWeight;
-    let total = 0;
-    for (let j = 0; j <= n; j++) total += this.weights[j]!;
     this.total = total;
-    this.coef = new Float64Array(n + 1);
-    this.half = new Float64Array(n + 1);
-    for (let j = 0; j <= n; j++) {
-      const s = this.sigmas[j]!;
-      this.coef[j] = Math.exp(Math.log(this.weights[j]! / total) - logKernelNorm(this.mus[j]!, s));
-      this.half[j] = 0.5 / (s * s);
+    this.narrowMu = new Float64Array(narrow);
+    this.narrowCoef = new Float64Array(narrow);
+    this.wideMu = new Float64Array(n + 1 - narrow);
+    this.wideCoef = new Float64Array(n + 1 - narrow);
+    this.wideHalf = new Float64Array(n + 1 - narrow);
+    let a = 0;
+    let b = 0;
+    for (let p = 0; p <= n; p++) {
+      const s = this.sigmas[p]!;
+      const coef = this.weights[p]! / (total * s * truncatedMass(m[p]!, s) * SQRT_2PI);
+      if (p < n && s === minSigma) {
+        this.narrowMu[a] = m[p]!;
+        this.narrowCoef[a++] = coef;
+      } else {
+        this.wideMu[b] = m[p]!;
+        this.wideCoef[b] = coef;
+        this.wideHalf[b++] = 0.5 / (s * s);
+      }
     }
   }
 
@@ -150,11 +197,29 @@ export class NumericParzen {
   }
 
   logPdf(x: number): number {
-    const { mus, coef, half } = this;
     let p = 0;
-    for (let j = 0; j < mus.length; j++) {
-      const d = x - mus[j]!;
-      p += coef[j]! * Math.exp(-d * d * half[j]!);
+    const wm = this.wideMu;
+    for (let j = 0; j < wm.length; j++) {
+      const d = x - wm[j]!;
+      p += this.wideCoef[j]! * Math.exp(-d * d * this.wideHalf[j]!);
+    }
+    const nm = this.narrowMu;
+    if (nm.length > 0) {
+      const r = CUTOFF * this.minSigma;
+      const half = 0.5 / (this.minSigma * this.minSigma);
+      let lo = 0;
+      let hi = nm.length;
+      const from = x - r;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (nm[mid]! < from) lo = mid + 1;
+        else hi = mid;
+      }
+      const to = x + r;
+      for (let j = lo; j < nm.length && nm[j]! <= to; j++) {
+        const d = x - nm[j]!;
+        p += this.narrowCoef[j]! * Math.exp(-d * d * half);
+      }
     }
     return Math.log(p);
   }

@@ -1,6 +1,6 @@
 import { Stream } from '../rng/index.js';
-import { fromUnit, isActive, tryToUnit } from '../space/codec.js';
-import type { ParamSpec, Params, SearchSpace } from '../space/types.js';
+import { cardinality, fromUnit, isActive, toUnit, tryToUnit } from '../space/codec.js';
+import type { Distribution, ParamSpec, Params, ParamValue, SearchSpace } from '../space/types.js';
 import {
   CategoricalParzen,
   drawIndex,
@@ -110,8 +110,9 @@ export class TpeSampler implements Sampler {
     const stream = Stream.of(ctx.seed, 'sampler', this.name, ctx.index, spec.name);
     const pw = this.options.prior_weight;
     const nc = this.options.n_ei_candidates;
-    const lo = observations(spec, below);
-    const hi = observations(spec, above);
+    const toU = unitMapper(spec.dist);
+    const lo = observations(spec, below, toU);
+    const hi = observations(spec, above, toU);
     if (spec.dist.type === 'categorical') {
       const k = spec.dist.choices.length;
       const l = new CategoricalParzen(k, toIndices(lo, k), observationWeights(lo.length), pw);
@@ -168,29 +169,88 @@ export class TpeSampler implements Sampler {
   }
 }
 
-/** Ranks usable trials in the study's direction (ties by index) and splits them; both parts in index order. */
+/**
+ * Splits usable trials into the n_below best in the study's direction (ties by index) and the
+ * rest; both parts in index order. A top-k selection, O(n · n_below) at worst, not a full sort.
+ */
 export function split(
   usable: readonly FinishedTrial[],
   direction: 'minimize' | 'maximize',
   options: Pick<Required<TpeOptions>, 'gamma' | 'gamma_cap'>,
 ): { below: FinishedTrial[]; above: FinishedTrial[] } {
+  const n = usable.length;
+  const k = Math.max(1, Math.min(Math.ceil(options.gamma * n), options.gamma_cap, n));
   const sign = direction === 'minimize' ? 1 : -1;
-  const ranked = [...usable].sort((a, b) => sign * (a.value! - b.value!) || a.index - b.index);
-  const n = ranked.length;
-  const nBelow = Math.max(1, Math.min(Math.ceil(options.gamma * n), options.gamma_cap, n));
+  const better = (a: FinishedTrial, b: FinishedTrial) =>
+    sign * a.value! < sign * b.value! || (a.value === b.value && a.index < b.index);
+  const best: FinishedTrial[] = [];
+  for (const t of usable) {
+    if (best.length === k && !better(t, best[k - 1]!)) continue;
+    let q = best.length === k ? k - 1 : best.length;
+    while (q > 0 && better(t, best[q - 1]!)) {
+      best[q] = best[q - 1]!;
+      q--;
+    }
+    best[q] = t;
+  }
+  const chosen = new Set(best);
   const byIndex = (a: FinishedTrial, b: FinishedTrial) => a.index - b.index;
-  return { below: ranked.slice(0, nBelow).sort(byIndex), above: ranked.slice(nBelow).sort(byIndex) };
+  const above = usable.filter((t) => !chosen.has(t));
+  let sorted = true;
+  for (let i = 1; i < above.length && sorted; i++) sorted = above[i - 1]!.index <= above[i]!.index;
+  return { below: best.sort(byIndex), above: sorted ? above : above.sort(byIndex) };
 }
 
 /** Unit values of `spec` over the trials where it was set (and valid in this space). */
-function observations(spec: ParamSpec, trials: readonly FinishedTrial[]): Float64Array {
+function observations(
+  spec: ParamSpec,
+  trials: readonly FinishedTrial[],
+  toU = unitMapper(spec.dist),
+): Float64Array {
   const buf = new Float64Array(trials.length);
+  const name = spec.name;
   let n = 0;
-  for (const t of trials) {
-    const u = tryToUnit(spec.dist, t.params[spec.name]);
-    if (u !== undefined) buf[n++] = u;
+  for (let i = 0; i < trials.length; i++) {
+    const u = toU(trials[i]!.params[name]);
+    if (u === u) buf[n++] = u; // not NaN
   }
   return buf.subarray(0, n);
+}
+
+/**
+ * A fast `tryToUnit` for one distribution, NaN for a value outside it: ints with few values
+ * use a lookup table, so that a long history costs one array read per trial.
+ */
+export function unitMapper(dist: Distribution): (v: ParamValue | undefined) => number {
+  const slow = (v: ParamValue | undefined) => tryToUnit(dist, v) ?? Number.NaN;
+  switch (dist.type) {
+    case 'categorical': {
+      const table = new Map(dist.choices.map((c, i) => [c, (i + 0.5) / dist.choices.length]));
+      return (v) => (v === undefined ? Number.NaN : (table.get(v) ?? Number.NaN));
+    }
+    case 'int': {
+      const k = cardinality(dist)!;
+      if (k > 4096 || dist.log !== true) return slow;
+      const { low, high } = dist;
+      const table = new Float64Array(high - low + 1);
+      for (let v = low; v <= high; v++) table[v - low] = toUnit(dist, v);
+      return (v) =>
+        typeof v === 'number' && Number.isInteger(v) && v >= low && v <= high ? table[v - low]! : Number.NaN;
+    }
+    case 'float': {
+      if (dist.step !== undefined || dist.high === dist.low) return slow;
+      const { low, high } = dist;
+      if (dist.log === true) {
+        const a = Math.log(low);
+        const inv = 1 / (Math.log(high) - a);
+        return (v) => (typeof v === 'number' && v >= low && v <= high ? (Math.log(v) - a) * inv : Number.NaN);
+      }
+      const inv = 1 / (high - low);
+      return (v) => (typeof v === 'number' && v >= low && v <= high ? (v - low) * inv : Number.NaN);
+    }
+    default:
+      return slow;
+  }
 }
 
 function toIndices(units: Float64Array, k: number): Int32Array {
@@ -220,11 +280,12 @@ class JointParzen {
   constructor(specs: ParamSpec[], trials: readonly FinishedTrial[], pw: number) {
     const dims = specs.length;
     const rows: number[][] = [];
+    const mappers = specs.map((s) => unitMapper(s.dist));
     for (const t of trials) {
       const row: number[] = [];
-      for (const spec of specs) {
-        const u = tryToUnit(spec.dist, t.params[spec.name]);
-        if (u === undefined) break;
+      for (let d = 0; d < dims; d++) {
+        const u = mappers[d]!(t.params[specs[d]!.name]);
+        if (u !== u) break;
         row.push(u);
       }
       if (row.length === dims) rows.push(row);

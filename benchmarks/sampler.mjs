@@ -1,0 +1,85 @@
+// Sampler speed: ms per `sample` call for random, TPE and multivariate TPE at several history
+// sizes, on a 5-parameter space. Run after `npm run build`: `node benchmarks/sampler.mjs`.
+// Prints a table to stderr and one JSON line to stdout. Random sampling is the in-run reference.
+import { performance } from 'node:perf_hooks';
+import { RandomSampler, TpeSampler } from '../dist/samplers/index.js';
+import { parseSpace } from '../dist/space/index.js';
+
+const space = parseSpace({
+  x: { type: 'float', low: -5, high: 5 },
+  y: { type: 'float', low: 0, high: 1 },
+  lr: { type: 'float', low: 1e-5, high: 1e-1, log: true },
+  units: { type: 'int', low: 8, high: 512, log: true },
+  act: ['relu', 'tanh', 'elu', 'selu'],
+});
+
+/** A synthetic objective with an optimum inside the box. */
+function objective(p) {
+  return (
+    (p.x - 1.5) ** 2 +
+    (p.y - 0.3) ** 2 +
+    (Math.log10(p.lr) + 3) ** 2 +
+    (Math.log2(p.units) - 6) ** 2 / 4 +
+    (p.act === 'tanh' ? 0 : 0.5)
+  );
+}
+
+function history(n) {
+  const random = new RandomSampler();
+  const out = [];
+  for (let i = 0; i < n; i++) {
+    const params = random.sample(space, [], { seed: 1, index: i, direction: 'minimize' });
+    const failed = i % 50 === 49;
+    out.push({
+      index: i,
+      params,
+      state: failed ? 'failed' : 'complete',
+      value: failed ? undefined : objective(params),
+      intermediate: [],
+    });
+  }
+  return out;
+}
+
+function measure(sampler, hist, minMs = 300) {
+  let index = hist.length;
+  for (let i = 0; i < 20; i++)
+    sampler.sample(space, hist, { seed: 7, index: index++, direction: 'minimize' }); // warm-up
+  let calls = 0;
+  const t0 = performance.now();
+  let t = t0;
+  while (t - t0 < minMs || calls < 20) {
+    sampler.sample(space, hist, { seed: 7, index: index++, direction: 'minimize' });
+    calls++;
+    if (calls % 10 === 0) t = performance.now();
+  }
+  t = performance.now();
+  return (t - t0) / calls;
+}
+
+const samplers = [
+  ['random', new RandomSampler()],
+  ['tpe', new TpeSampler()],
+  ['tpe-multivariate', new TpeSampler({ multivariate: true })],
+];
+const sizes = [100, 1000, 5000];
+const results = [];
+for (const n of sizes) {
+  const hist = history(n);
+  for (const [name, sampler] of samplers)
+    results.push({ sampler: name, history: n, msPerSample: measure(sampler, hist) });
+}
+
+const cell = (s, w) => String(s).padStart(w);
+process.stderr.write(
+  `${'sampler'.padEnd(18)}${sizes.map((n) => cell(`n=${n}`, 12)).join('')}   (ms per sample call)\n`,
+);
+for (const [name] of samplers) {
+  const row = sizes.map((n) =>
+    cell(results.find((r) => r.sampler === name && r.history === n).msPerSample.toFixed(4), 12),
+  );
+  process.stderr.write(`${name.padEnd(18)}${row.join('')}\n`);
+}
+process.stdout.write(
+  `${JSON.stringify({ benchmark: 'sampler', node: process.version, params: 5, results })}\n`,
+);

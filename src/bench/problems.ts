@@ -1,0 +1,150 @@
+/**
+ * A suite's problems as studies: the config of one run (problem × strategy × seed), and what is known
+ * of each problem's optimum.
+ */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { LockstepError } from '../errors.js';
+import { intSeedFor } from '../rng/index.js';
+import { mlpDefaultSpace } from '../space/index.js';
+import type { StudyConfigInput } from '../study/config.js';
+import type { Direction } from '../train/types.js';
+import { functionSpace, testFunction } from './functions.js';
+import type { ProblemSpec, StrategySpec } from './suite.js';
+import { loadTable, tableOptimum, tableSpace } from './table.js';
+
+/**
+ * The compiled objective module: a study imports it by path, so it must be JavaScript. From
+ * dist/bench/ it is the file beside this one; from src/bench/ (tests run the TypeScript) it is
+ * <package root>/dist/bench/objective.js.
+ */
+export function objectiveFile(): string {
+  const here = fileURLToPath(import.meta.url);
+  const file = here.endsWith('.ts')
+    ? fileURLToPath(new URL('../../dist/bench/objective.js', import.meta.url))
+    : fileURLToPath(new URL('./objective.js', import.meta.url));
+  if (!existsSync(file)) {
+    throw new LockstepError(
+      'E_NOT_FOUND',
+      `${file}: the compiled bench objective is missing; run npm run build`,
+    );
+  }
+  return file;
+}
+
+export interface ProblemInfo {
+  label: string;
+  kind: ProblemSpec['kind'];
+  direction: Direction;
+  /** The optimum in the problem's own units, when known (test functions, tables). */
+  optimum: number | null;
+  dims: number | null;
+}
+
+export function problemInfo(p: ProblemSpec): ProblemInfo {
+  switch (p.kind) {
+    case 'function': {
+      const fn = testFunction(p.name, p.dims);
+      return { label: p.label, kind: p.kind, direction: 'minimize', optimum: fn.optimum, dims: fn.dims };
+    }
+    case 'table': {
+      const t = loadTable(p.path);
+      return {
+        label: p.label,
+        kind: p.kind,
+        direction: t.direction,
+        optimum: tableOptimum(t),
+        dims: Object.keys(t.grid).length,
+      };
+    }
+    case 'mlp':
+      return {
+        label: p.label,
+        kind: p.kind,
+        direction:
+          p.metric === 'log_loss' || p.metric === 'rmse' || p.metric === 'mae' ? 'minimize' : 'maximize',
+        optimum: null,
+        dims: null,
+      };
+    default: {
+      const never: never = p;
+      throw new Error(`unreachable ${JSON.stringify(never)}`);
+    }
+  }
+}
+
+/** The mlp-default space as a record, with `epochs` fixed to the problem's. */
+function mlpSpace(epochs: number): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const s of mlpDefaultSpace().params) {
+    out[s.name] =
+      s.name === 'epochs'
+        ? { type: 'fixed', value: epochs }
+        : { ...s.dist, ...(s.when ? { when: s.when } : {}) };
+  }
+  return out;
+}
+
+/** The study seed of run k: shared by every strategy and problem, so that strategies meet the same seeds. */
+export function studySeed(suiteSeed: number, k: number): number {
+  return intSeedFor(suiteSeed, 'bench', k);
+}
+
+/** The study name of one run: `<problem>.<strategy>.s<k>`. */
+export function studyName(problem: string, strategy: string, k: number): string {
+  return `${problem}.${strategy}.s${k}`;
+}
+
+/** The full study config (input form) of one run: a sequential study (parallelism 0) of `trials` trials. */
+export function runConfig(
+  p: ProblemSpec,
+  s: StrategySpec,
+  k: number,
+  suiteSeed: number,
+  trials: number,
+): StudyConfigInput {
+  const common = {
+    name: studyName(p.label, s.label, k),
+    seed: studySeed(suiteSeed, k),
+    sampler: s.sampler,
+    parallelism: 0,
+    budget: { trials },
+    refit: false,
+  };
+  switch (p.kind) {
+    case 'function': {
+      const fn = testFunction(p.name, p.dims);
+      return {
+        ...common,
+        objective: { module: objectiveFile() },
+        direction: 'minimize',
+        space: functionSpace(fn),
+        backend: 'cpu',
+      };
+    }
+    case 'table': {
+      const t = loadTable(p.path);
+      return {
+        ...common,
+        objective: { module: objectiveFile() },
+        direction: t.direction,
+        space: tableSpace(t, p.path),
+        backend: 'cpu',
+      };
+    }
+    case 'mlp':
+      return {
+        ...common,
+        dataset: p.dataset,
+        ...(p.target === undefined ? {} : { target: p.target }),
+        ...(p.task === undefined ? {} : { task: p.task as 'binary' | 'multiclass' | 'regression' }),
+        ...(p.metric === undefined ? {} : { metric: p.metric as 'accuracy' }),
+        space: p.space ?? mlpSpace(p.epochs),
+        backend: (p.backend ?? 'wasm') as 'wasm',
+      };
+    default: {
+      const never: never = p;
+      throw new Error(`unreachable ${JSON.stringify(never)}`);
+    }
+  }
+}

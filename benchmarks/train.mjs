@@ -116,11 +116,21 @@ const fmt = (v) => (typeof v === 'number' ? v.toFixed(1) : String(v ?? ''));
 const rows = [['implementation', 'median ms/trial', 'min', 'max', 'val acc']];
 for (const r of [ours, ref]) {
   if (r.skipped) rows.push([`pytorch: skipped (${r.skipped})`, '', '', '', '']);
-  else rows.push([r.name, fmt(r.ms_per_trial_median), fmt(r.ms_min), fmt(r.ms_max), r.val_accuracy_last.toFixed(3)]);
+  else
+    rows.push([
+      r.name,
+      fmt(r.ms_per_trial_median),
+      fmt(r.ms_min),
+      fmt(r.ms_max),
+      r.val_accuracy_last.toFixed(3),
+    ]);
 }
 const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
-const line = (r) => r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  ');
-process.stderr.write(`\nStandard workload: 5000x20 binary, MLP 20-64-64-1 relu, dropout 0.1, adam 0.01, batch 64, 10 epochs; ${RUNS} runs after 1 warm-up\n\n`);
+const line = (r) =>
+  r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  ');
+process.stderr.write(
+  `\nStandard workload: 5000x20 binary, MLP 20-64-64-1 relu, dropout 0.1, adam 0.01, batch 64, 10 epochs; ${RUNS} runs after 1 warm-up\n\n`,
+);
 process.stderr.write(`${line(rows[0])}\n${widths.map((w) => '-'.repeat(w)).join('  ')}\n`);
 for (const r of rows.slice(1)) process.stderr.write(`${line(r)}\n`);
 if (ratio !== null) process.stderr.write(`\nlockstep / pytorch: ${ratio.toFixed(2)}x the time\n`);
@@ -135,8 +145,21 @@ process.stdout.write(
     backendVersion: env.backendVersion,
     node: env.node,
     cpu: env.cpu || os.cpus()[0]?.model,
-    lockstep: { ms_per_trial_median: round(ours.ms_per_trial_median), ms_min: round(ours.ms_min), ms_max: round(ours.ms_max), val_accuracy_last: ours.val_accuracy_last },
-    pytorch: ref.skipped ? { skipped: ref.skipped } : { torch: ref.torch, ms_per_trial_median: ref.ms_per_trial_median, ms_min: ref.ms_min, ms_max: ref.ms_max, val_accuracy_last: ref.val_accuracy_last },
+    lockstep: {
+      ms_per_trial_median: round(ours.ms_per_trial_median),
+      ms_min: round(ours.ms_min),
+      ms_max: round(ours.ms_max),
+      val_accuracy_last: ours.val_accuracy_last,
+    },
+    pytorch: ref.skipped
+      ? { skipped: ref.skipped }
+      : {
+          torch: ref.torch,
+          ms_per_trial_median: ref.ms_per_trial_median,
+          ms_min: ref.ms_min,
+          ms_max: ref.ms_max,
+          val_accuracy_last: ref.val_accuracy_last,
+        },
     ratio: ratio === null ? null : round(ratio, 3),
   })}\n`,
 );

@@ -26,36 +26,30 @@ function loadObjective(file: string): Promise<Objective> {
 
 async function runModule(task: ModuleTask, report: EpochCallback, history: EpochMetrics[]) {
   const objective = await loadObjective(task.module);
+  let stopped = false;
   const context: ObjectiveContext = {
     seed: task.seed,
     ...(task.index === undefined ? {} : { index: task.index }),
     report: (epoch, metrics) => {
       history.push({ ...metrics });
-      return report(epoch, metrics) === 'stop' ? 'stop' : 'continue';
+      if (report(epoch, metrics) !== 'stop') return 'continue';
+      stopped = true;
+      return 'stop';
     },
   };
-  let stopped = false;
   const out = await withMathRandom(Stream.of(task.seed, 'math-random'), async () =>
-    objective(task.params, {
-      ...context,
-      report: (e, m) => {
-        const r = context.report(e, m);
-        if (r === 'stop') stopped = true;
-        return r;
-      },
-    }),
+    objective(task.params, context),
   );
   const score = typeof out === 'number' ? out : out?.score;
   if (typeof score !== 'number' || Number.isNaN(score)) {
+    const got = typeof score === 'number' ? 'NaN' : JSON.stringify(out);
     throw new LockstepError(
       'E_TRIAL',
-      `${task.module}: objective returned ${typeof score === 'number' ? 'NaN' : JSON.stringify(out)}; expected a number or { score: number }`,
+      `${task.module}: objective returned ${got}; expected a number or { score: number }`,
     );
   }
-  const metrics =
-    typeof out === 'number'
-      ? (history[history.length - 1] ?? {})
-      : (out.metrics ?? history[history.length - 1] ?? {});
+  const lastReported = history[history.length - 1] ?? {};
+  const metrics = typeof out === 'number' ? lastReported : (out.metrics ?? lastReported);
   return { score, metrics, weightsHash: null, epochs: history.length, stopped };
 }
 

@@ -152,6 +152,16 @@ describe('TrainerPool', () => {
       expect(r.error).toBe(`${file}: the module does not export a function 'objective'`);
   });
 
+  test('an objective that returns NaN fails with E_TRIAL', async () => {
+    const file = fixture('nan.mjs');
+    const r = await pool.run({ kind: 'module', module: file, params: {}, seed: 1 });
+    expect(r).toMatchObject({
+      state: 'failed',
+      code: 'E_TRIAL',
+      error: `${file}: objective returned NaN; expected a number or { score: number }`,
+    });
+  });
+
   test('an aborted trial rejects with E_ABORTED and the pool keeps working', async () => {
     const ac = new AbortController();
     const run = pool.run(

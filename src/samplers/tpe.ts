@@ -212,7 +212,7 @@ function observations(
   let n = 0;
   for (let i = 0; i < trials.length; i++) {
     const u = toU(trials[i]!.params[name]);
-    if (u === u) buf[n++] = u; // not NaN
+    if (!Number.isNaN(u)) buf[n++] = u;
   }
   return buf.subarray(0, n);
 }
@@ -285,7 +285,7 @@ class JointParzen {
       const row: number[] = [];
       for (let d = 0; d < dims; d++) {
         const u = mappers[d]!(t.params[specs[d]!.name]);
-        if (u !== u) break;
+        if (Number.isNaN(u)) break;
         row.push(u);
       }
       if (row.length === dims) rows.push(row);

@@ -1,5 +1,5 @@
 import { Stream } from '../rng/index.js';
-import { cardinality, fromUnit, isActive, toUnit, tryToUnit } from '../space/codec.js';
+import { fromUnit, isActive, toUnit, tryToUnit } from '../space/codec.js';
 import type { Distribution, ParamSpec, Params, ParamValue, SearchSpace } from '../space/types.js';
 import {
   CategoricalParzen,
@@ -229,13 +229,12 @@ export function unitMapper(dist: Distribution): (v: ParamValue | undefined) => n
       return (v) => (v === undefined ? Number.NaN : (table.get(v) ?? Number.NaN));
     }
     case 'int': {
-      const k = cardinality(dist)!;
-      if (k > 4096 || dist.log !== true) return slow;
       const { low, high } = dist;
+      if (high - low >= 65536) return slow;
       const table = new Float64Array(high - low + 1);
       for (let v = low; v <= high; v++) table[v - low] = toUnit(dist, v);
       return (v) =>
-        typeof v === 'number' && Number.isInteger(v) && v >= low && v <= high ? table[v - low]! : Number.NaN;
+        typeof v === 'number' && v >= low && v <= high ? (Number.isInteger(v) ? table[v - low]! : slow(v)) : Number.NaN;
     }
     case 'float': {
       if (dist.step !== undefined || dist.high === dist.low) return slow;
@@ -377,8 +376,10 @@ class JointParzen {
     }
     let max = Number.NEGATIVE_INFINITY;
     for (let j = 0; j < n; j++) if (scratch[j]! > max) max = scratch[j]!;
+    // Kernels more than e^40 below the largest add < 1e-13 in total: skip their exp.
+    const floor = max - 40;
     let s = 0;
-    for (let j = 0; j < n; j++) s += Math.exp(scratch[j]! - max);
+    for (let j = 0; j < n; j++) if (scratch[j]! > floor) s += Math.exp(scratch[j]! - max);
     return max + Math.log(s);
   }
 }

@@ -15,7 +15,7 @@ export async function run({ positionals, values }: { positionals: string[]; valu
   for (const w of s.warnings) process.stderr.write(`lockstep: warning: ${w}\n`);
   out.write(`study ${s.study} (${s.metric}, ${s.direction})  ${s.trials.length} trials, ${s.epochs} epochs\n`);
   const names = [...new Set(s.trials.flatMap((t) => Object.keys(t.params)))].sort();
-  const header = ['id', 'state', 'score', 'epochs', ...names];
+  const header = ['id', 'state', 'score', 'trained', ...names];
   const rows = s.trials.map((t) => [
     t.id,
     t.state,

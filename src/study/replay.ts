@@ -6,7 +6,7 @@ import { foldLedger, readLedger } from '../ledger/index.js';
 import type { StudyState, TrialView } from '../ledger/index.js';
 import { TrainerPool, toShared } from '../pool/index.js';
 import { environment, initBackend } from '../train/backend.js';
-import type { BackendName, EpochMetrics } from '../train/types.js';
+import type { BackendName, EpochMetrics, MetricName } from '../train/types.js';
 import { parseStudyConfig } from './config.js';
 import { prepareStudyData } from './data.js';
 import { parseTrialId } from './ids.js';
@@ -125,7 +125,7 @@ export async function replay(o: ReplayOptions): Promise<ReplayResult> {
       throw new DataError(`${source}: the rebuilt preprocessing differs from the recorded one (engine change?)`);
     }
     metric = objectiveOf(config, data.schema.task).metric;
-    task = { kind: 'mlp' as const, data: toShared(data.data), params: trial.params, seed: trial.seed, metric };
+    task = { kind: 'mlp' as const, data: toShared(data.data), params: trial.params, seed: trial.seed, metric: metric as MetricName };
   } else {
     const mod = typeof study.config.objective === 'object' ? (study.config.objective as { module: string }).module : '';
     task = { kind: 'module' as const, module: resolve(mod), params: trial.params, seed: trial.seed, index: trial.index };

@@ -13,7 +13,7 @@ import type { FinishedTrial } from '../samplers/types.js';
 import { parseSpace } from '../space/index.js';
 import { environment, initBackend } from '../train/backend.js';
 import { METRIC_DIRECTION, defaultMetric } from '../train/metrics.js';
-import type { BackendName, Direction, EpochMetrics } from '../train/types.js';
+import type { BackendName, Direction, EpochMetrics, MetricName } from '../train/types.js';
 import { canonicalConfig, configHash, loadStudyConfig, resolvePaths, type ResolvedPaths, type StudyConfig } from './config.js';
 import { type RunOutcome, runController, type TrialSpec, toFinishedTrial } from './controller.js';
 import { prepareStudyData, type StudyData } from './data.js';
@@ -193,7 +193,7 @@ export async function search(opts: SearchOptions): Promise<SearchResult> {
       ): Promise<RunOutcome> => {
         const task =
           shared !== null
-            ? { kind: 'mlp' as const, data: shared, params: spec.params, seed: spec.seed, metric }
+            ? { kind: 'mlp' as const, data: shared, params: spec.params, seed: spec.seed, metric: metric as MetricName }
             : { kind: 'module' as const, module: resolved.module!, params: spec.params, seed: spec.seed, index: spec.index };
         let r: TrialResult;
         try {

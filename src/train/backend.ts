@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import { LockstepError } from '../errors.js';
+import { version } from '../version.js';
 import type { BackendName } from './types.js';
 
 /**
@@ -18,6 +18,8 @@ export interface BackendInfo {
 
 export interface Environment {
   lockstep: string;
+  /** The numeric version: bumped whenever a change alters the numbers a trial produces. */
+  numeric: number;
   node: string;
   tfjs: string;
   backend: BackendName | null;
@@ -104,24 +106,13 @@ export function currentBackend(): BackendInfo | null {
   return resolved;
 }
 
-let packageVersion: string | undefined;
-
-function lockstepVersion(): string {
-  if (packageVersion === undefined) {
-    // src/train/ and dist/train/ are both two levels below the package root.
-    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
-      version: string;
-    };
-    packageVersion = pkg.version;
-  }
-  return packageVersion;
-}
 
 /** The environment a study records: engine, Node, tfjs and backend versions, platform, CPU. */
 export function environment(): Environment {
   const info = resolved;
   return {
-    lockstep: lockstepVersion(),
+    lockstep: version,
+    numeric: NUMERIC_VERSION,
     node: process.versions.node,
     tfjs: tf.version_core,
     backend: info?.name ?? null,

@@ -1,5 +1,5 @@
 import { Stream } from '../rng/index.js';
-import { fromUnit, isActive, toUnit, tryToUnit } from '../space/codec.js';
+import { decodeParams, fromUnit, isActive, toUnit, tryToUnit } from '../space/codec.js';
 import type { Distribution, ParamSpec, Params, ParamValue, SearchSpace } from '../space/types.js';
 import {
   CategoricalParzen,
@@ -70,16 +70,8 @@ export class TpeSampler implements Sampler {
     const usable = history.filter(
       (t) => t.state !== 'failed' && typeof t.value === 'number' && Number.isFinite(t.value),
     );
-    const out: Params = {};
     if (usable.length === 0 || usable.length < this.options.n_startup_trials) {
-      for (const spec of space.params) {
-        if (!isActive(spec, out)) continue;
-        out[spec.name] =
-          spec.dist.type === 'fixed'
-            ? spec.dist.value
-            : fromUnit(spec.dist, unitDraw(ctx, this.name, spec.name));
-      }
-      return out;
+      return decodeParams(space, (spec) => unitDraw(ctx, this.name, spec.name));
     }
     const { below, above } = split(usable, ctx.direction, this.options);
 
@@ -88,6 +80,7 @@ export class TpeSampler implements Sampler {
       const specs = space.params.filter((p) => p.dist.type !== 'fixed' && p.when === undefined);
       if (specs.length >= 2) joint = this.sampleJoint(specs, below, above, ctx);
     }
+    const out: Params = {};
     for (const spec of space.params) {
       if (!isActive(spec, out)) continue;
       if (spec.dist.type === 'fixed') {
@@ -151,7 +144,8 @@ export class TpeSampler implements Sampler {
     above: FinishedTrial[],
     ctx: SampleContext,
   ): Map<string, number> {
-    const stream = Stream.of(ctx.seed, 'sampler', this.name, ctx.index, 'joint');
+    // One part longer than a parameter's path, so that no parameter name can share this stream.
+    const stream = Stream.of(ctx.seed, 'sampler', this.name, ctx.index, 'joint', 'vector');
     const l = new JointParzen(specs, below, this.options.prior_weight);
     const g = new JointParzen(specs, above, this.options.prior_weight);
     const x = new Float64Array(specs.length);
@@ -234,7 +228,11 @@ export function unitMapper(dist: Distribution): (v: ParamValue | undefined) => n
       const table = new Float64Array(high - low + 1);
       for (let v = low; v <= high; v++) table[v - low] = toUnit(dist, v);
       return (v) =>
-        typeof v === 'number' && v >= low && v <= high ? (Number.isInteger(v) ? table[v - low]! : slow(v)) : Number.NaN;
+        typeof v === 'number' && v >= low && v <= high
+          ? Number.isInteger(v)
+            ? table[v - low]!
+            : slow(v)
+          : Number.NaN;
     }
     case 'float': {
       if (dist.step !== undefined || dist.high === dist.low) return slow;

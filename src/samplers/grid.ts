@@ -19,7 +19,10 @@ const MAX_GROUP_POINTS = 1_000_000;
 const MAX_GRID_POINTS = 2 ** 40;
 
 /**
- * Grid search. Trial i takes grid point perm(i mod size). The grid is enumerated as a tree:
+ * Grid search. Points per parameter: every choice of a categorical; every value of an int or
+ * stepped float with at most 10 values, else `grid_points` values evenly spread (in log space for
+ * log) and snapped to the integers / step; `grid_points` values from low to high for a
+ * continuous float. Trial i takes grid point perm(i mod size). The grid is enumerated as a tree:
  * a conditional parameter multiplies only the branches where it is active, so
  * `{ optimizer: [adam, sgd], momentum (when sgd): 5 points }` has 6 points, not 10.
  *

@@ -1,10 +1,12 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { NumericParzen, sortUnit } from '../../src/samplers/parzen.js';
 import { RandomSampler } from '../../src/samplers/random.js';
-import { split, TpeSampler } from '../../src/samplers/tpe.js';
+import { split, TpeSampler, unitMapper } from '../../src/samplers/tpe.js';
 import type { FinishedTrial, Sampler } from '../../src/samplers/types.js';
+import { tryToUnit, validateParams } from '../../src/space/codec.js';
 import { parseSpace } from '../../src/space/schema.js';
-import type { Params, SearchSpace } from '../../src/space/types.js';
+import type { Distribution, Params, ParamValue, SearchSpace } from '../../src/space/types.js';
 
 const quad2d = parseSpace({ x: { type: 'float', low: -5, high: 5 }, y: { type: 'float', low: -5, high: 5 } });
 const quadratic = (p: Params) => ((p.x as number) - 1.3) ** 2 + ((p.y as number) + 2.1) ** 2;
@@ -195,3 +197,49 @@ function erf(x: number): number {
   }
   return ((2 / Math.sqrt(Math.PI)) * s * x) / n;
 }
+
+describe('unitMapper (the fast path of tryToUnit used on long histories)', () => {
+  const dists: Distribution[] = [
+    { type: 'float', low: -2, high: 3 },
+    { type: 'float', low: 1e-4, high: 1, log: true },
+    { type: 'float', low: 0, high: 1, step: 0.25 },
+    { type: 'int', low: 1, high: 600, log: true },
+    { type: 'int', low: -5, high: 15, step: 5 },
+    { type: 'int', low: 0, high: 100_000 },
+    { type: 'categorical', choices: ['a', 1, false] },
+    { type: 'fixed', value: 3 },
+  ];
+  it.each(dists.map((d) => [JSON.stringify(d), d] as const))('agrees with tryToUnit for %s', (_, dist) => {
+    const map = unitMapper(dist);
+    const values = fc.oneof(
+      fc.double({ min: -10, max: 700, noNaN: true }),
+      fc.integer({ min: -10, max: 700 }),
+      fc.constantFrom<ParamValue | undefined>('a', 1, false, true, 'zz', undefined, 0.25, 1e-4, 600, 3),
+    );
+    fc.assert(
+      fc.property(values, (v) => {
+        const expected = tryToUnit(dist, v);
+        const got = map(v);
+        if (expected === undefined) expect(got).toBeNaN();
+        else expect(got).toBe(expected);
+      }),
+    );
+  });
+
+  it('TPE skips history values that are not in the space (an old study)', () => {
+    const space = parseSpace({ x: { type: 'float', low: 0, high: 1 }, c: ['a', 'b'] });
+    const good = Array.from({ length: 20 }, (_, i) => ({
+      index: i,
+      params: { x: i / 20, c: i % 2 === 0 ? 'a' : 'b' },
+      state: 'complete' as const,
+      value: i,
+      intermediate: [],
+    }));
+    const foreign = [
+      { index: 20, params: { x: 7, c: 'zzz' }, state: 'complete' as const, value: -100, intermediate: [] },
+    ];
+    const ctx = { seed: 1, index: 30, direction: 'minimize' as const };
+    const p = new TpeSampler().sample(space, [...good, ...foreign], ctx);
+    expect(() => validateParams(space, p)).not.toThrow();
+  });
+});

@@ -42,14 +42,19 @@ function history(n) {
   return out;
 }
 
-/** ms per call: the best of 5 rounds of >= 100 ms each (the least disturbed by other load). */
+/**
+ * ms per call, wall clock and CPU time of this process (the latter is less disturbed by other
+ * processes on a shared machine): the best of 5 rounds of >= 100 ms each.
+ */
 function measure(sampler, hist, rounds = 5, minMs = 100) {
   let index = hist.length;
   for (let i = 0; i < 20; i++)
     sampler.sample(space, hist, { seed: 7, index: index++, direction: 'minimize' }); // warm-up
-  let best = Number.POSITIVE_INFINITY;
+  let wall = Number.POSITIVE_INFINITY;
+  let cpu = Number.POSITIVE_INFINITY;
   for (let r = 0; r < rounds; r++) {
     let calls = 0;
+    const c0 = process.cpuUsage();
     const t0 = performance.now();
     let t = t0;
     while (t - t0 < minMs || calls < 10) {
@@ -57,9 +62,11 @@ function measure(sampler, hist, rounds = 5, minMs = 100) {
       calls++;
       t = performance.now();
     }
-    best = Math.min(best, (t - t0) / calls);
+    const c = process.cpuUsage(c0);
+    wall = Math.min(wall, (t - t0) / calls);
+    cpu = Math.min(cpu, (c.user + c.system) / 1000 / calls);
   }
-  return best;
+  return { wall, cpu };
 }
 
 const samplers = [
@@ -71,19 +78,22 @@ const sizes = [100, 1000, 5000];
 const results = [];
 for (const n of sizes) {
   const hist = history(n);
-  for (const [name, sampler] of samplers)
-    results.push({ sampler: name, history: n, msPerSample: measure(sampler, hist) });
+  for (const [name, sampler] of samplers) {
+    const { wall, cpu } = measure(sampler, hist);
+    results.push({ sampler: name, history: n, msPerSample: wall, cpuMsPerSample: cpu });
+  }
 }
 
 const cell = (s, w) => String(s).padStart(w);
+const find = (name, n) => results.find((r) => r.sampler === name && r.history === n);
 process.stderr.write(
-  `${'sampler'.padEnd(18)}${sizes.map((n) => cell(`n=${n}`, 12)).join('')}   (ms per sample call)\n`,
+  `${'ms per sample call'.padEnd(20)}${sizes.map((n) => cell(`n=${n} wall`, 14) + cell('cpu', 9)).join('')}\n`,
 );
 for (const [name] of samplers) {
-  const row = sizes.map((n) =>
-    cell(results.find((r) => r.sampler === name && r.history === n).msPerSample.toFixed(4), 12),
+  const row = sizes.map(
+    (n) => cell(find(name, n).msPerSample.toFixed(3), 14) + cell(find(name, n).cpuMsPerSample.toFixed(3), 9),
   );
-  process.stderr.write(`${name.padEnd(18)}${row.join('')}\n`);
+  process.stderr.write(`${name.padEnd(20)}${row.join('')}\n`);
 }
 const load = loadavg()[0];
 process.stderr.write(`(best of 5 rounds; ${cpus().length} CPUs, load average ${load.toFixed(2)})\n`);

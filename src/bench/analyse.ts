@@ -66,10 +66,10 @@ export interface TimingStats {
 function group(runs: readonly RunResult[]): Map<string, Map<string, RunResult[]>> {
   const m = new Map<string, Map<string, RunResult[]>>();
   for (const r of runs) {
-    let p = m.get(r.problem);
-    if (!p) m.set(r.problem, (p = new Map()));
-    let s = p.get(r.strategy);
-    if (!s) p.set(r.strategy, (s = []));
+    const p = m.get(r.problem) ?? new Map<string, RunResult[]>();
+    m.set(r.problem, p);
+    const s = p.get(r.strategy) ?? [];
+    p.set(r.strategy, s);
     s[r.seed] = r;
   }
   return m;
@@ -139,7 +139,7 @@ export function analyse(
       );
       const r = meanRanks(matrix);
       ranks[b] = Object.fromEntries(strategies.map((s, i) => [s, r[i]!]));
-      matrix.forEach((row, i) => rankBlocks[b]![i]!.push(...row.map((x) => x)));
+      for (const [i, row] of matrix.entries()) rankBlocks[b]![i]!.push(...row);
     }
     const finals = curves.map((cs) => cs.map((c) => c[c.length - 1]!));
     const { tests, wins } = pairwiseTests(strategies, finals);

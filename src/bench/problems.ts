@@ -95,6 +95,12 @@ export function studyName(problem: string, strategy: string, k: number): string 
   return `${problem}.${strategy}.s${k}`;
 }
 
+/** The backend a suite's module studies declare: that of its MLP problems, else 'cpu' (the cheapest to initialise). */
+export function moduleBackend(problems: readonly ProblemSpec[]): 'wasm' | 'cpu' | 'tensorflow' {
+  const mlp = problems.find((p) => p.kind === 'mlp');
+  return mlp === undefined ? 'cpu' : ((mlp.backend ?? 'wasm') as 'wasm' | 'cpu' | 'tensorflow');
+}
+
 /** The full study config (input form) of one run: a sequential study (parallelism 0) of `trials` trials. */
 export function runConfig(
   p: ProblemSpec,
@@ -102,6 +108,8 @@ export function runConfig(
   k: number,
   suiteSeed: number,
   trials: number,
+  /** The backend of test-function and table studies (they never use it: the one the suite's MLP problems use, so a worker initialises one). */
+  moduleBackend: 'wasm' | 'cpu' | 'tensorflow' = 'cpu',
 ): StudyConfigInput {
   const common = {
     name: studyName(p.label, s.label, k),
@@ -119,7 +127,7 @@ export function runConfig(
         objective: { module: objectiveFile() },
         direction: 'minimize',
         space: functionSpace(fn),
-        backend: 'cpu',
+        backend: moduleBackend,
       };
     }
     case 'table': {
@@ -129,7 +137,7 @@ export function runConfig(
         objective: { module: objectiveFile() },
         direction: t.direction,
         space: tableSpace(t, p.path),
-        backend: 'cpu',
+        backend: moduleBackend,
       };
     }
     case 'mlp':

@@ -82,7 +82,7 @@ export function summaryMarkdown(r: BenchResults): string {
     'problem',
     'strategy',
     ...stats.budgets.map((b) => `${b} trials`),
-    'median @' + stats.budgets.at(-1),
+    `median @${stats.budgets.at(-1)}`,
     'AUC',
   ];
   const rows: string[][] = [];

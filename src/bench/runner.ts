@@ -3,13 +3,14 @@
  * spread over worker threads. Results are ordered by (problem, strategy, seed), never by completion,
  * so that they are the same for any number of workers.
  */
+import { setMaxListeners } from 'node:events';
 import { existsSync, mkdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import { LockstepError } from '../errors.js';
-import { problemInfo, runConfig } from './problems.js';
+import { moduleBackend, problemInfo, runConfig } from './problems.js';
 import { type RunResult, type RunTask, runOne } from './run.js';
 import type { Suite } from './suite.js';
 import type { WorkerAnswer } from './worker.js';
@@ -43,6 +44,7 @@ export interface RunSuiteOptions {
 export function suiteTasks(suite: Suite, out: string): RunTask[] {
   const tasks: RunTask[] = [];
   const stride = Math.max(1, Math.floor(suite.trials / 10));
+  const backend = moduleBackend(suite.problems);
   for (const p of suite.problems) {
     problemInfo(p); // a missing or bad table fails here, before any worker starts
     for (const s of suite.strategies) {
@@ -52,7 +54,7 @@ export function suiteTasks(suite: Suite, out: string): RunTask[] {
           problem: p.label,
           strategy: s.label,
           seed: k,
-          config: runConfig(p, s, k, suite.seed, suite.trials),
+          config: runConfig(p, s, k, suite.seed, suite.trials, backend),
           out,
           timingStride: stride,
         });
@@ -84,6 +86,7 @@ export async function runSuite(suite: Suite, opts: RunSuiteOptions): Promise<Run
   }
   // Mixed problems take very different times; the longest runs (MLP training) go first.
   const order = [...tasks].sort((a, b) => weight(b) - weight(a) || a.index - b.index);
+  if (opts.signal) setMaxListeners(tasks.length + 16, opts.signal);
   const pool = new Piscina({
     filename: benchWorkerFile(),
     minThreads: workers,

@@ -19,10 +19,11 @@ export async function run({
     if (positionals.length !== 2)
       throw new LockstepError('E_USAGE', `expected one table spec file (usage: ${USAGE})`);
     const { buildTableFile } = await import('../bench/build-table.js');
-    const r = await buildTableFile(positionals[1]!, values.out as string | undefined, (done, total) => {
-      process.stderr.write(`\rlockstep: trained ${done}/${total}`);
-    });
-    process.stderr.write('\n');
+    const progress = new ProgressLine();
+    const r = await buildTableFile(positionals[1]!, values.out as string | undefined, (done, total) =>
+      progress.update(done, total, null),
+    );
+    progress.done();
     if (values.json) printJson({ table: r.path, entries: r.table.entries.length, best: r.best });
     else
       process.stdout.write(

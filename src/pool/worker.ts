@@ -5,6 +5,7 @@
  * The dataset arrives as SharedArrayBuffer-backed arrays: posting a task shares that memory,
  * so a dataset is never copied per trial or per worker.
  */
+import { randomInt } from 'node:crypto';
 import { workerData } from 'node:worker_threads';
 import { LockstepError } from '../errors.js';
 import { initBackend } from '../train/backend.js';
@@ -25,8 +26,15 @@ const ready = initBackend(backend);
 // An unobserved rejection would kill the thread before a task could report it.
 ready.catch(() => undefined);
 
+/**
+ * Tests inject random delays (LOCKSTEP_TEST_DELAY_MS) to shuffle completion order; timing only, never a
+ * number a trial produces.
+ */
+const testDelayMs = Number(process.env.LOCKSTEP_TEST_DELAY_MS ?? 0);
+
 export default async function runInWorker(req: WorkerRequest): Promise<TrialResult> {
   await ready;
+  if (testDelayMs > 0) await new Promise((r) => setTimeout(r, randomInt(0, testDelayMs + 1))); // timing only
   const { port, reply } = req;
   try {
     return await runTrialTask(

@@ -5,6 +5,8 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { ConfigError, NotFoundError } from '../errors.js';
 import { canonicalJson } from '../ledger/canonical.js';
+import { parseSamplerConfig } from '../samplers/index.js';
+import { parseSpace } from '../space/index.js';
 
 const SplitSchema = z.discriminatedUnion('kind', [
   z
@@ -90,6 +92,13 @@ export function parseStudyConfig(input: unknown, where = 'config'): StudyConfig 
     }
   } else if (c.split.fold >= c.split.k) {
     throw new ConfigError(`${where}: split.fold: must be < k (${c.split.k}), but got ${c.split.fold}`);
+  }
+  try {
+    parseSpace(c.space, 'space');
+    parseSamplerConfig(c.sampler, 'sampler');
+  } catch (e) {
+    if (e instanceof ConfigError) throw new ConfigError(`${where}: ${e.message}`);
+    throw e;
   }
   if (c.objective === 'mlp' && c.dataset === undefined) {
     throw new ConfigError(`${where}: dataset: required for the built-in MLP objective (a path, or builtin:<name>)`);

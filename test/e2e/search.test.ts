@@ -34,13 +34,13 @@ describe('search: the same study on 1 worker, 2 workers, and 2 workers with rand
   });
 
   for (const sampler of ['random', '{ name: tpe, n_startup_trials: 3 }']) {
-    it(`gives identical digests (${sampler})`, () => {
+    it(`gives identical digests (${sampler})`, async () => {
       const cfg = study(dir, sampler === 'random' ? 'rnd' : 'tpe', sampler);
-      const one = cli(['search', cfg, '--workers', '1', '--out', join(dir, 'w1'), '--json']);
+      const one = await cli(['search', cfg, '--workers', '1', '--out', join(dir, 'w1'), '--json']);
       expect(one.code, one.stderr).toBe(0);
-      const two = cli(['search', cfg, '--workers', '2', '--out', join(dir, 'w2'), '--json']);
+      const two = await cli(['search', cfg, '--workers', '2', '--out', join(dir, 'w2'), '--json']);
       expect(two.code, two.stderr).toBe(0);
-      const delayed = cli(['search', cfg, '--workers', '2', '--out', join(dir, 'w2d'), '--json'], {
+      const delayed = await cli(['search', cfg, '--workers', '2', '--out', join(dir, 'w2d'), '--json'], {
         env: { LOCKSTEP_TEST_DELAY_MS: '300' },
       });
       expect(delayed.code, delayed.stderr).toBe(0);
@@ -56,67 +56,67 @@ describe('search: the same study on 1 worker, 2 workers, and 2 workers with rand
     });
   }
 
-  it('replays every trial of a finished study exact, through the CLI', () => {
+  it('replays every trial of a finished study exact, through the CLI', async () => {
     const cfg = study(dir, 'replayme', 'random', 4);
-    const r = cli(['search', cfg, '--workers', '2', '--out', join(dir, 'rp'), '--json']);
+    const r = await cli(['search', cfg, '--workers', '2', '--out', join(dir, 'rp'), '--json']);
     expect(r.code, r.stderr).toBe(0);
     const ledger = jsonOut(r).ledger as string;
-    const shown = jsonOut(cli(['show', ledger, '--json']));
+    const shown = jsonOut(await cli(['show', ledger, '--json']));
     const trials = shown.trials as { id: string }[];
     expect(trials).toHaveLength(4);
     for (const t of trials) {
-      const rep = cli(['replay', t.id, '--ledger', ledger, '--json']);
+      const rep = await cli(['replay', t.id, '--ledger', ledger, '--json']);
       expect(rep.code, rep.stdout + rep.stderr).toBe(0);
       expect(jsonOut(rep).verdict).toBe('exact');
     }
     // And verify replays a sample itself.
-    const v = cli(['verify', ledger, '--replay', '2', '--json']);
+    const v = await cli(['verify', ledger, '--replay', '2', '--json']);
     expect(v.code, v.stderr).toBe(0);
     expect(jsonOut(v).ok).toBe(true);
   });
 
-  it('resumes a study whose last line was torn, with a warning, to the same digest', () => {
+  it('resumes a study whose last line was torn, with a warning, to the same digest', async () => {
     const cfg = study(dir, 'torn', 'random', 5);
-    const full = jsonOut(cli(['search', cfg, '--out', join(dir, 't-full'), '--json']));
-    const partial = cli(['search', cfg, '--trials', '3', '--out', join(dir, 't-part'), '--json']);
+    const full = jsonOut(await cli(['search', cfg, '--out', join(dir, 't-full'), '--json']));
+    const partial = await cli(['search', cfg, '--trials', '3', '--out', join(dir, 't-part'), '--json']);
     expect(partial.code, partial.stderr).toBe(0);
     const ledger = jsonOut(partial).ledger as string;
     writeFileSync(ledger, `${readFileSync(ledger, 'utf8')}{"v":1,"seq":99,"type":"trial.sta`);
-    const resumed = cli(['search', cfg, '--out', join(dir, 't-part'), '--json']);
+    const resumed = await cli(['search', cfg, '--out', join(dir, 't-part'), '--json']);
     expect(resumed.code, resumed.stderr).toBe(0);
     expect(resumed.stderr).toMatch(/torn/);
     expect(jsonOut(resumed).digest).toBe(full.digest);
   });
 
-  it('verify fails and names the line of a flipped byte and of a deleted line', () => {
+  it('verify fails and names the line of a flipped byte and of a deleted line', async () => {
     const cfg = study(dir, 'damage', 'random', 3);
-    const ledger = jsonOut(cli(['search', cfg, '--out', join(dir, 'dmg'), '--json'])).ledger as string;
+    const ledger = jsonOut(await cli(['search', cfg, '--out', join(dir, 'dmg'), '--json'])).ledger as string;
     const text = readFileSync(ledger, 'utf8');
     const lines = text.split('\n');
-    expect(jsonOut(cli(['verify', ledger, '--json'])).ok).toBe(true);
+    expect(jsonOut(await cli(['verify', ledger, '--json'])).ok).toBe(true);
 
     const flipped = lines.slice();
     flipped[3] = flipped[3]!.replace(/"index":(\d)/, (_m, d) => `"index":${(Number(d) + 1) % 10}`);
     writeFileSync(ledger, flipped.join('\n'));
-    const v1 = cli(['verify', ledger]);
+    const v1 = await cli(['verify', ledger]);
     expect(v1.code).not.toBe(0);
     expect(v1.stdout + v1.stderr).toMatch(/line [45]\b/);
 
     const deleted = lines.slice();
     deleted.splice(2, 1);
     writeFileSync(ledger, deleted.join('\n'));
-    const v2 = cli(['verify', ledger]);
+    const v2 = await cli(['verify', ledger]);
     expect(v2.code).not.toBe(0);
     expect(v2.stdout + v2.stderr).toMatch(/line 3\b/);
   });
 
-  it('refuses a second search on a locked ledger', () => {
+  it('refuses a second search on a locked ledger', async () => {
     const cfg = study(dir, 'locked', 'random', 2);
     const out = join(dir, 'lk');
-    expect(cli(['search', cfg, '--out', out, '--json']).code).toBe(0);
+    expect((await cli(['search', cfg, '--out', out, '--json'])).code).toBe(0);
     const ledger = join(out, 'locked', 'ledger.jsonl');
     writeFileSync(`${ledger}.lock`, JSON.stringify({ pid: process.pid, host: hostname(), startedAt: new Date().toISOString() }));
-    const r = cli(['search', cfg, '--out', out, '--trials', '3']);
+    const r = await cli(['search', cfg, '--out', out, '--trials', '3']);
     expect(r.code).toBe(2);
     expect(oneLine(r)).toMatch(new RegExp(`locked by pid ${process.pid}`));
     expect(existsSync(ledger)).toBe(true);
@@ -141,10 +141,10 @@ describe('search: bad input gets one clear line and exit 2', () => {
     ['unknown field', 'sampler: random\nspace: mlp-default\nbudgte: 3\n', /budgte/],
   ];
   for (const [what, body, re] of cases) {
-    it(what, () => {
+    it(what, async () => {
       const path = join(dir, `${what.replaceAll(' ', '-')}.yaml`);
       writeFileSync(path, `name: bad\ndataset: data.csv\ntarget: label\n${body}`);
-      const r = cli(['search', path, '--out', join(dir, 'out')]);
+      const r = await cli(['search', path, '--out', join(dir, 'out')]);
       expect(r.code).toBe(2);
       const line = oneLine(r);
       expect(line).toMatch(re);
@@ -152,14 +152,14 @@ describe('search: bad input gets one clear line and exit 2', () => {
     });
   }
 
-  it('a trial ID not in the ledger', () => {
+  it('a trial ID not in the ledger', async () => {
     const path = join(dir, 'ok.yaml');
     writeFileSync(path, `name: okstudy\ndataset: data.csv\ntarget: label\nsampler: random\nbudget: { trials: 1 }\n${SPACE}`);
-    const ledger = jsonOut(cli(['search', path, '--out', join(dir, 'out'), '--json'])).ledger as string;
-    const r = cli(['replay', 'deadbeef-3', '--ledger', ledger]);
+    const ledger = jsonOut(await cli(['search', path, '--out', join(dir, 'out'), '--json'])).ledger as string;
+    const r = await cli(['replay', 'deadbeef-3', '--ledger', ledger]);
     expect(r.code).toBe(2);
     expect(oneLine(r)).toMatch(/trial deadbeef-3 is not in ledger/);
-    const r2 = cli(['replay', 'nonsense', '--ledger', ledger]);
+    const r2 = await cli(['replay', 'nonsense', '--ledger', ledger]);
     expect(r2.code).toBe(2);
     expect(oneLine(r2)).toMatch(/nonsense/);
   });

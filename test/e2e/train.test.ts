@@ -15,10 +15,10 @@ describe('train: one configuration, bit for bit', () => {
     writeFileSync(cfg, `name: t\nseed: 5\ndataset: data.csv\ntarget: label\n${PARAMS}`);
   });
 
-  it('gives the same weights hash and metrics in two separate processes, and another hash for another seed', () => {
-    const a = cli(['train', cfg, '--json', '--out', join(dir, 'a')]);
-    const b = cli(['train', cfg, '--json', '--out', join(dir, 'b')]);
-    const c = cli(['train', cfg, '--json', '--seed', '6', '--out', join(dir, 'c')]);
+  it('gives the same weights hash and metrics in two separate processes, and another hash for another seed', async () => {
+    const a = await cli(['train', cfg, '--json', '--out', join(dir, 'a')]);
+    const b = await cli(['train', cfg, '--json', '--out', join(dir, 'b')]);
+    const c = await cli(['train', cfg, '--json', '--seed', '6', '--out', join(dir, 'c')]);
     for (const r of [a, b, c]) expect(r.code, r.stderr).toBe(0);
     const [ja, jb, jc] = [jsonOut(a), jsonOut(b), jsonOut(c)];
     expect(ja.weightsHash).toMatch(/^[0-9a-f]{64}$/);
@@ -36,8 +36,8 @@ describe('train: one configuration, bit for bit', () => {
     expect(existsSync(join(dir, 'a', 'model.json'))).toBe(true);
   });
 
-  it('--params overrides the config and is validated', () => {
-    const r = cli(['train', cfg, '--json', '--params', '{"units": 0}', '--out', join(dir, 'x')]);
+  it('--params overrides the config and is validated', async () => {
+    const r = await cli(['train', cfg, '--json', '--params', '{"units": 0}', '--out', join(dir, 'x')]);
     expect(r.code).toBe(2);
     expect(oneLine(r)).toMatch(/units.*>= 1.*0/);
   });
@@ -48,46 +48,46 @@ describe('train: bad input gets one clear line naming the file, column or field,
   beforeAll(() => {
     dir = tempDir();
   });
-  const run = (name: string, csv: string | null, extra = '') => {
+  const run = async (name: string, csv: string | null, extra = '') => {
     const cfg = join(dir, `${name}.yaml`);
     if (csv !== null) writeFileSync(join(dir, `${name}.csv`), csv);
     writeFileSync(cfg, `name: ${name}\ndataset: ${name}.csv\ntarget: label\n${PARAMS}${extra}`);
-    const r = cli(['train', cfg, '--out', join(dir, 'out', name)]);
+    const r = await cli(['train', cfg, '--out', join(dir, 'out', name)]);
     expect(r.code, r.stdout + r.stderr).toBe(2);
     return oneLine(r);
   };
 
-  it('a missing dataset file', () => expect(run('missing', null)).toMatch(/missing\.csv/));
-  it('a missing config file', () => {
-    const r = cli(['train', join(dir, 'nope.yaml')]);
+  it('a missing dataset file', async () => expect(await run('missing', null)).toMatch(/missing\.csv/));
+  it('a missing config file', async () => {
+    const r = await cli(['train', join(dir, 'nope.yaml')]);
     expect(r.code).toBe(2);
     expect(oneLine(r)).toMatch(/nope\.yaml/);
   });
-  it('an unknown target column', () =>
-    expect(run('notarget', 'a,b\n1,2\n3,4\n')).toMatch(/notarget\.csv.*'label'.*a, b/));
-  it('an empty CSV', () => expect(run('empty', '')).toMatch(/empty\.csv.*empty/));
-  it('a header-only CSV', () => expect(run('header', 'a,b,label\n')).toMatch(/header\.csv.*no rows/));
-  it('a text value in a numeric column', () => {
+  it('an unknown target column', async () =>
+    expect(await run('notarget', 'a,b\n1,2\n3,4\n')).toMatch(/notarget\.csv.*'label'.*a, b/));
+  it('an empty CSV', async () => expect(await run('empty', '')).toMatch(/empty\.csv.*empty/));
+  it('a header-only CSV', async () => expect(await run('header', 'a,b,label\n')).toMatch(/header\.csv.*no rows/));
+  it('a text value in a numeric column', async () => {
     const rows = Array.from({ length: 40 }, (_, i) => `${i === 17 ? 'abc' : i / 10},${i % 2 ? 'x' : 'y'}`);
-    expect(run('textnum', `a,label\n${rows.join('\n')}\n`, 'columns: { a: numeric }\n')).toMatch(/textnum\.csv.*'a'.*'abc'.*not a number/);
+    expect(await run('textnum', `a,label\n${rows.join('\n')}\n`, 'columns: { a: numeric }\n')).toMatch(/textnum\.csv.*'a'.*'abc'.*not a number/);
   });
-  it('a target with one class', () => {
+  it('a target with one class', async () => {
     const rows = Array.from({ length: 20 }, (_, i) => `${i},same`);
-    expect(run('oneclass', `a,label\n${rows.join('\n')}\n`)).toMatch(/oneclass\.csv.*'label'.*one class/);
+    expect(await run('oneclass', `a,label\n${rows.join('\n')}\n`)).toMatch(/oneclass\.csv.*'label'.*one class/);
   });
-  it('an invalid parameter', () => {
+  it('an invalid parameter', async () => {
     writeFileSync(join(dir, 'p.csv'), smallCsv(40, 2));
     const cfg = join(dir, 'p.yaml');
     writeFileSync(cfg, 'name: p\ndataset: p.csv\ntarget: label\nparams: { units_1: 0 }\n');
-    const r = cli(['train', cfg]);
+    const r = await cli(['train', cfg]);
     expect(r.code).toBe(2);
     expect(oneLine(r)).toMatch(/units_1.*0/);
   });
-  it('an unknown command and a bad option', () => {
-    const r = cli(['trian']);
+  it('an unknown command and a bad option', async () => {
+    const r = await cli(['trian']);
     expect(r.code).toBe(2);
     expect(oneLine(r)).toMatch(/unknown command 'trian'/);
-    const r2 = cli(['train', 'x.yaml', '--seed', 'abc']);
+    const r2 = await cli(['train', 'x.yaml', '--seed', 'abc']);
     expect(r2.code).toBe(2);
     expect(oneLine(r2)).toMatch(/--seed.*abc/);
   });

@@ -1,4 +1,4 @@
-import { pino, type Logger } from 'pino';
+import { type Logger, pino } from 'pino';
 
 /**
  * The logger factory. Logs are pino JSON: to a file when one is given (beside a study's ledger),
@@ -6,7 +6,9 @@ import { pino, type Logger } from 'pino';
  */
 export function createLogger(options: { file?: string; level?: string } = {}): Logger {
   const level = options.level ?? process.env.LOCKSTEP_LOG_LEVEL ?? (options.file ? 'info' : 'warn');
-  const dest = options.file ? pino.destination({ dest: options.file, sync: true, mkdir: true }) : pino.destination(2);
+  const dest = options.file
+    ? pino.destination({ dest: options.file, sync: true, mkdir: true })
+    : pino.destination(2);
   return pino({ level, base: { pid: process.pid } }, dest);
 }
 

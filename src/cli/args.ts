@@ -1,12 +1,20 @@
 import { LockstepError } from '../errors.js';
 
 /** Parses an integer option, with a one-line error naming the option. */
-export function intOption(name: string, value: unknown, min: number, max = Number.MAX_SAFE_INTEGER): number | undefined {
+export function intOption(
+  name: string,
+  value: unknown,
+  min: number,
+  max = Number.MAX_SAFE_INTEGER,
+): number | undefined {
   if (value === undefined) return undefined;
   const s = String(value);
   const n = Number(s);
   if (!/^-?\d+$/.test(s) || !Number.isSafeInteger(n) || n < min || n > max) {
-    throw new LockstepError('E_USAGE', `--${name}: expected an integer from ${min}${max < Number.MAX_SAFE_INTEGER ? ` to ${max}` : ''}, but got '${s}'`);
+    throw new LockstepError(
+      'E_USAGE',
+      `--${name}: expected an integer from ${min}${max < Number.MAX_SAFE_INTEGER ? ` to ${max}` : ''}, but got '${s}'`,
+    );
   }
   return n;
 }

@@ -1,7 +1,12 @@
 import { environment, initBackend } from '../train/backend.js';
 import { printJson } from './args.js';
 
-export async function run({ values }: { positionals: string[]; values: Record<string, unknown> }): Promise<number> {
+export async function run({
+  values,
+}: {
+  positionals: string[];
+  values: Record<string, unknown>;
+}): Promise<number> {
   await initBackend('wasm');
   const env = environment();
   if (values.json) printJson(env);

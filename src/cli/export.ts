@@ -11,7 +11,13 @@ function csvCell(v: unknown): string {
   return /[",\n\r]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
 }
 
-export async function run({ positionals, values }: { positionals: string[]; values: Record<string, unknown> }): Promise<number> {
+export async function run({
+  positionals,
+  values,
+}: {
+  positionals: string[];
+  values: Record<string, unknown>;
+}): Promise<number> {
   const ledger = onePositional(positionals, 'ledger', USAGE);
   const format = values.format ?? 'csv';
   if (format !== 'csv' && format !== 'json') {
@@ -24,7 +30,15 @@ export async function run({ positionals, values }: { positionals: string[]; valu
   } else {
     const names = [...new Set(s.trials.flatMap((t) => Object.keys(t.params)))].sort();
     const header = ['index', 'id', 'state', 'score', 'epochs', 'error', ...names.map((n) => `param_${n}`)];
-    const rows = s.trials.map((t) => [t.index, t.id, t.state, t.score, t.epochs, t.error, ...names.map((n) => t.params[n])]);
+    const rows = s.trials.map((t) => [
+      t.index,
+      t.id,
+      t.state,
+      t.score,
+      t.epochs,
+      t.error,
+      ...names.map((n) => t.params[n]),
+    ]);
     text = `${[header, ...rows].map((r) => r.map(csvCell).join(',')).join('\n')}\n`;
   }
   if (typeof values.out === 'string') writeFileSync(values.out, text);

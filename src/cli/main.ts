@@ -1,4 +1,4 @@
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { errorLine, LockstepError } from '../errors.js';
 
 /** Every subcommand: its options and a lazily loaded implementation. */
@@ -6,7 +6,9 @@ interface Command {
   summary: string;
   usage: string;
   options: NonNullable<ParseArgsConfig['options']>;
-  load: () => Promise<{ run: (args: { positionals: string[]; values: Record<string, unknown> }) => Promise<number> }>;
+  load: () => Promise<{
+    run: (args: { positionals: string[]; values: Record<string, unknown> }) => Promise<number>;
+  }>;
 }
 
 const json = { type: 'boolean' } as const;
@@ -14,8 +16,15 @@ const json = { type: 'boolean' } as const;
 export const COMMANDS: Record<string, Command> = {
   train: {
     summary: 'train one configuration and export its model',
-    usage: 'lockstep train <config> [--params JSON] [--seed N] [--out DIR] [--backend wasm|cpu|tensorflow] [--json]',
-    options: { params: { type: 'string' }, seed: { type: 'string' }, out: { type: 'string' }, backend: { type: 'string' }, json },
+    usage:
+      'lockstep train <config> [--params JSON] [--seed N] [--out DIR] [--backend wasm|cpu|tensorflow] [--json]',
+    options: {
+      params: { type: 'string' },
+      seed: { type: 'string' },
+      out: { type: 'string' },
+      backend: { type: 'string' },
+      json,
+    },
     load: () => import('./train.js'),
   },
   search: {
@@ -27,7 +36,12 @@ export const COMMANDS: Record<string, Command> = {
   replay: {
     summary: 'retrain one trial and compare every recorded number',
     usage: 'lockstep replay <trial-id> [--ledger PATH] [--dataset PATH] [--allow-close] [--json]',
-    options: { ledger: { type: 'string' }, dataset: { type: 'string' }, 'allow-close': { type: 'boolean' }, json },
+    options: {
+      ledger: { type: 'string' },
+      dataset: { type: 'string' },
+      'allow-close': { type: 'boolean' },
+      json,
+    },
     load: () => import('./replay.js'),
   },
   show: {
@@ -50,7 +64,8 @@ export const COMMANDS: Record<string, Command> = {
   },
   bench: {
     summary: 'benchmark search strategies on test functions and tabulated problems',
-    usage: 'lockstep bench <suite.yaml> [--workers N] [--out DIR] [--json] | lockstep bench build-table <spec.yaml> [--out FILE]',
+    usage:
+      'lockstep bench <suite.yaml> [--workers N] [--out DIR] [--json] | lockstep bench build-table <spec.yaml> [--out FILE]',
     options: { workers: { type: 'string' }, out: { type: 'string' }, json },
     load: () => import('./bench.js'),
   },
@@ -82,7 +97,9 @@ export async function main(argv: string[]): Promise<number> {
   }
   const command = COMMANDS[name];
   if (!command) {
-    process.stderr.write(`lockstep: unknown command '${name}' (known: ${Object.keys(COMMANDS).join(', ')})\n`);
+    process.stderr.write(
+      `lockstep: unknown command '${name}' (known: ${Object.keys(COMMANDS).join(', ')})\n`,
+    );
     return 2;
   }
   if (rest.includes('--help') || rest.includes('-h')) {
@@ -94,7 +111,10 @@ export async function main(argv: string[]): Promise<number> {
     try {
       parsed = parseArgs({ args: rest, options: command.options, allowPositionals: true, strict: true });
     } catch (e) {
-      throw new LockstepError('E_USAGE', `${e instanceof Error ? e.message : String(e)} (usage: ${command.usage})`);
+      throw new LockstepError(
+        'E_USAGE',
+        `${e instanceof Error ? e.message : String(e)} (usage: ${command.usage})`,
+      );
     }
     const impl = await command.load();
     return await impl.run(parsed);

@@ -4,14 +4,22 @@ import { ProgressLine } from './progress.js';
 
 const USAGE = 'lockstep search <config> [--workers N] [--trials N] [--out DIR] [--json]';
 
-export async function run({ positionals, values }: { positionals: string[]; values: Record<string, unknown> }): Promise<number> {
+export async function run({
+  positionals,
+  values,
+}: {
+  positionals: string[];
+  values: Record<string, unknown>;
+}): Promise<number> {
   const config = onePositional(positionals, 'config file', USAGE);
   const workers = intOption('workers', values.workers, 1, 256);
   const trials = intOption('trials', values.trials, 1, 1_000_000);
   const progress = new ProgressLine();
   const ac = new AbortController();
   const onSigint = () => {
-    process.stderr.write('\nlockstep: stopping: aborting running trials and closing the ledger (Ctrl-C again to force)\n');
+    process.stderr.write(
+      '\nlockstep: stopping: aborting running trials and closing the ledger (Ctrl-C again to force)\n',
+    );
     ac.abort();
     process.once('SIGINT', () => process.exit(130));
   };
@@ -43,12 +51,17 @@ export async function run({ positionals, values }: { positionals: string[]; valu
       });
     } else {
       const out = process.stdout;
-      out.write(`study ${r.study}: ${r.trials} trials (${r.complete} complete, ${r.pruned} pruned, ${r.failed} failed), ${r.epochs} epochs\n`);
+      out.write(
+        `study ${r.study}: ${r.trials} trials (${r.complete} complete, ${r.pruned} pruned, ${r.failed} failed), ${r.epochs} epochs\n`,
+      );
       if (r.best) {
-        out.write(`best: trial ${r.best.id}  score ${r.best.score}\n  params ${JSON.stringify(r.best.params)}\n`);
+        out.write(
+          `best: trial ${r.best.id}  score ${r.best.score}\n  params ${JSON.stringify(r.best.params)}\n`,
+        );
         out.write(`  replay: npx lockstep replay ${r.best.id} --ledger ${r.ledger}\n`);
       }
-      if (r.refit) out.write(`refit on train+validation: test score ${r.refit.testScore}  model ${r.refit.modelDir}\n`);
+      if (r.refit)
+        out.write(`refit on train+validation: test score ${r.refit.testScore}  model ${r.refit.modelDir}\n`);
       out.write(`ledger ${r.ledger}\ndigest ${r.digest}\n`);
       if (r.stopped) out.write('stopped before the budget; run the same command again to resume\n');
     }

@@ -4,16 +4,34 @@ import { onePositional, printJson } from './args.js';
 
 const USAGE = 'lockstep show <ledger> [--json]';
 
-export async function run({ positionals, values }: { positionals: string[]; values: Record<string, unknown> }): Promise<number> {
+export async function run({
+  positionals,
+  values,
+}: {
+  positionals: string[];
+  values: Record<string, unknown>;
+}): Promise<number> {
   const s = summarize(onePositional(positionals, 'ledger', USAGE));
   const digest = studyDigest(s.state);
   if (values.json) {
-    printJson({ study: s.study, ledger: s.ledger, metric: s.metric, direction: s.direction, digest, epochs: s.epochs, best: s.best, refit: s.state.refit, trials: s.trials });
+    printJson({
+      study: s.study,
+      ledger: s.ledger,
+      metric: s.metric,
+      direction: s.direction,
+      digest,
+      epochs: s.epochs,
+      best: s.best,
+      refit: s.state.refit,
+      trials: s.trials,
+    });
     return 0;
   }
   const out = process.stdout;
   for (const w of s.warnings) process.stderr.write(`lockstep: warning: ${w}\n`);
-  out.write(`study ${s.study} (${s.metric}, ${s.direction})  ${s.trials.length} trials, ${s.epochs} epochs\n`);
+  out.write(
+    `study ${s.study} (${s.metric}, ${s.direction})  ${s.trials.length} trials, ${s.epochs} epochs\n`,
+  );
   const names = [...new Set(s.trials.flatMap((t) => Object.keys(t.params)))].sort();
   const header = ['id', 'state', 'score', 'trained', ...names];
   const rows = s.trials.map((t) => [
@@ -27,7 +45,11 @@ export async function run({ positionals, values }: { positionals: string[]; valu
     }),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (r: string[]) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+  const line = (r: string[]) =>
+    r
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
   out.write(`${line(header)}\n${rows.map(line).join('\n')}\n`);
   if (s.best) out.write(`best: ${s.best.id}  ${s.metric} ${s.best.score}\n`);
   if (s.state.refit) out.write(`refit: test ${s.metric} ${s.state.refit.testScore}\n`);

@@ -3,9 +3,16 @@ import { train } from '../study/train.js';
 import type { BackendName } from '../train/types.js';
 import { intOption, onePositional, printJson } from './args.js';
 
-const USAGE = 'lockstep train <config> [--params JSON] [--seed N] [--out DIR] [--backend wasm|cpu|tensorflow] [--json]';
+const USAGE =
+  'lockstep train <config> [--params JSON] [--seed N] [--out DIR] [--backend wasm|cpu|tensorflow] [--json]';
 
-export async function run({ positionals, values }: { positionals: string[]; values: Record<string, unknown> }): Promise<number> {
+export async function run({
+  positionals,
+  values,
+}: {
+  positionals: string[];
+  values: Record<string, unknown>;
+}): Promise<number> {
   const config = onePositional(positionals, 'config file', USAGE);
   let params: Record<string, string | number | boolean> | undefined;
   if (typeof values.params === 'string') {
@@ -13,7 +20,10 @@ export async function run({ positionals, values }: { positionals: string[]; valu
     try {
       parsed = JSON.parse(values.params);
     } catch {
-      throw new LockstepError('E_USAGE', `--params: expected a JSON object, e.g. '{"layers":2,"units":64}', but got ${values.params}`);
+      throw new LockstepError(
+        'E_USAGE',
+        `--params: expected a JSON object, e.g. '{"layers":2,"units":64}', but got ${values.params}`,
+      );
     }
     if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
       throw new LockstepError('E_USAGE', `--params: expected a JSON object, but got ${values.params}`);
@@ -32,7 +42,12 @@ export async function run({ positionals, values }: { positionals: string[]; valu
     backend: backend as BackendName | undefined,
     out: values.out as string | undefined,
     onEpoch: (epoch, m) => {
-      if (tty) process.stderr.write(`\r\x1b[Kepoch ${epoch}  ${Object.entries(m).map(([k, v]) => `${k} ${v.toPrecision(4)}`).join('  ')}`);
+      if (tty)
+        process.stderr.write(
+          `\r\x1b[Kepoch ${epoch}  ${Object.entries(m)
+            .map(([k, v]) => `${k} ${v.toPrecision(4)}`)
+            .join('  ')}`,
+        );
     },
   });
   if (tty) process.stderr.write('\n');

@@ -5,14 +5,22 @@ import { intOption, onePositional, printJson } from './args.js';
 
 const USAGE = 'lockstep verify <ledger> [--replay N] [--json]';
 
-export async function run({ positionals, values }: { positionals: string[]; values: Record<string, unknown> }): Promise<number> {
+export async function run({
+  positionals,
+  values,
+}: {
+  positionals: string[];
+  values: Record<string, unknown>;
+}): Promise<number> {
   const ledger = onePositional(positionals, 'ledger', USAGE);
   const n = intOption('replay', values.replay, 0) ?? 0;
   const v = verifyLedger(ledger);
   const replays: { id: string; verdict: string; difference: unknown }[] = [];
   if (v.ok && n > 0) {
     // Replay n finished trials spread evenly over the study, in index order.
-    const finished = summarize(ledger).trials.filter((t) => t.state === 'complete' || t.state === 'pruned' || t.state === 'failed');
+    const finished = summarize(ledger).trials.filter(
+      (t) => t.state === 'complete' || t.state === 'pruned' || t.state === 'failed',
+    );
     const step = Math.max(1, finished.length / n);
     const chosen = new Set<number>();
     for (let k = 0; k < Math.min(n, finished.length); k++) chosen.add(Math.floor(k * step));
@@ -23,7 +31,17 @@ export async function run({ positionals, values }: { positionals: string[]; valu
     }
   }
   const ok = v.ok && replays.every((r) => r.verdict === 'exact');
-  if (values.json) printJson({ ok, ledger, lines: v.lines, trials: v.trials, digest: v.digest, problems: v.problems, warnings: v.warnings, replays });
+  if (values.json)
+    printJson({
+      ok,
+      ledger,
+      lines: v.lines,
+      trials: v.trials,
+      digest: v.digest,
+      problems: v.problems,
+      warnings: v.warnings,
+      replays,
+    });
   else {
     const out = process.stdout;
     for (const w of v.warnings) out.write(`warning: ${w}\n`);

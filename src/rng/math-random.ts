@@ -11,7 +11,9 @@ export async function withMathRandom<T>(stream: Stream, fn: () => Promise<T>): P
   const strict = process.env.LOCKSTEP_STRICT_RANDOM === '1';
   Math.random = strict
     ? () => {
-        throw new Error('Math.random was called during a trial; every random number must come from a seeded stream');
+        throw new Error(
+          'Math.random was called during a trial; every random number must come from a seeded stream',
+        );
       }
     : () => stream.float();
   try {

@@ -14,7 +14,9 @@ export function seedFor(root: number, ...path: SeedPart[]): [number, number, num
   if (!Number.isSafeInteger(root) || root < 0) {
     throw new RangeError(`seed must be a non-negative safe integer, but got ${root}`);
   }
-  const h = createHash('sha256').update(JSON.stringify([root, ...path])).digest();
+  const h = createHash('sha256')
+    .update(JSON.stringify([root, ...path]))
+    .digest();
   const s = [h.readInt32LE(0), h.readInt32LE(4), h.readInt32LE(8), h.readInt32LE(12)] as [
     number,
     number,
@@ -28,6 +30,8 @@ export function seedFor(root: number, ...path: SeedPart[]): [number, number, num
 
 /** A derived 31-bit positive integer seed, for libraries that take a number (never 0). */
 export function intSeedFor(root: number, ...path: SeedPart[]): number {
-  const h = createHash('sha256').update(JSON.stringify([root, ...path])).digest();
+  const h = createHash('sha256')
+    .update(JSON.stringify([root, ...path]))
+    .digest();
   return (h.readUInt32LE(0) % 0x7ffffffe) + 1;
 }

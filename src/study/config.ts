@@ -37,7 +37,10 @@ export const StudyConfigSchema = z
   .object({
     name: z
       .string()
-      .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'expected a name of letters, digits, ".", "_" or "-" (at most 64)'),
+      .regex(
+        /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/,
+        'expected a name of letters, digits, ".", "_" or "-" (at most 64)',
+      ),
     seed: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).default(0),
     dataset: z.string().min(1).optional(),
     target: z.string().min(1).optional(),
@@ -76,7 +79,8 @@ export function zodLine(where: string, error: z.ZodError): string {
   if (!issue) return `${where}: invalid`;
   const path = issue.path.map(String).join('.');
   let message = issue.message;
-  if (issue.code === 'unrecognized_keys') message = `unknown field(s) ${issue.keys.map((k) => `'${k}'`).join(', ')}`;
+  if (issue.code === 'unrecognized_keys')
+    message = `unknown field(s) ${issue.keys.map((k) => `'${k}'`).join(', ')}`;
   return `${where}: ${path === '' ? '' : `${path}: `}${message}`;
 }
 
@@ -101,7 +105,9 @@ export function parseStudyConfig(input: unknown, where = 'config'): StudyConfig 
     throw e;
   }
   if (c.objective === 'mlp' && c.dataset === undefined) {
-    throw new ConfigError(`${where}: dataset: required for the built-in MLP objective (a path, or builtin:<name>)`);
+    throw new ConfigError(
+      `${where}: dataset: required for the built-in MLP objective (a path, or builtin:<name>)`,
+    );
   }
   return c;
 }
@@ -111,13 +117,19 @@ const MAX_CONFIG_BYTES = 1 << 20;
 /**
  * Reads and validates a JSON or YAML study config file.
  */
-export function loadStudyConfig(path: string): { config: StudyConfig; path: string; resolved: ResolvedPaths } {
+export function loadStudyConfig(path: string): {
+  config: StudyConfig;
+  path: string;
+  resolved: ResolvedPaths;
+} {
   const abs = resolve(path);
   let text: string;
   try {
     const st = statSync(abs);
-    if (st.isDirectory()) throw new ConfigError(`${path}: is a directory, expected a JSON or YAML config file`);
-    if (st.size > MAX_CONFIG_BYTES) throw new ConfigError(`${path}: config is ${st.size} bytes, more than 1 MiB`);
+    if (st.isDirectory())
+      throw new ConfigError(`${path}: is a directory, expected a JSON or YAML config file`);
+    if (st.size > MAX_CONFIG_BYTES)
+      throw new ConfigError(`${path}: config is ${st.size} bytes, more than 1 MiB`);
     text = readFileSync(abs, 'utf8');
   } catch (e) {
     if (e instanceof ConfigError) throw e;
@@ -125,7 +137,9 @@ export function loadStudyConfig(path: string): { config: StudyConfig; path: stri
   }
   let raw: unknown;
   try {
-    raw = /\.json$/i.test(abs) ? JSON.parse(text) : parseYaml(text, { maxAliasCount: 50, prettyErrors: false });
+    raw = /\.json$/i.test(abs)
+      ? JSON.parse(text)
+      : parseYaml(text, { maxAliasCount: 50, prettyErrors: false });
   } catch (e) {
     const msg = e instanceof Error ? e.message.split('\n')[0] : String(e);
     throw new ConfigError(`${path}: not valid ${/\.json$/i.test(abs) ? 'JSON' : 'YAML'}: ${msg}`);
@@ -169,5 +183,7 @@ export function canonicalConfig(config: StudyConfig): Record<string, unknown> {
 }
 
 export function configHash(config: StudyConfig): string {
-  return createHash('sha256').update(canonicalJson(canonicalConfig(config))).digest('hex');
+  return createHash('sha256')
+    .update(canonicalJson(canonicalConfig(config)))
+    .digest('hex');
 }

@@ -1,9 +1,9 @@
+import { intSeedFor } from '../rng/seed.js';
 import type { FinishedTrial, Sampler, TrialState } from '../samplers/types.js';
 import type { Params, SearchSpace } from '../space/types.js';
 import type { Direction, EpochMetrics } from '../train/types.js';
-import { intSeedFor } from '../rng/seed.js';
-import { mayStart, visibleCount } from './lag.js';
 import { trialId } from './ids.js';
+import { mayStart, visibleCount } from './lag.js';
 
 /** What the controller hands to a runner: everything that decides the trial's numbers. */
 export interface TrialSpec {
@@ -35,14 +35,21 @@ export type RunOutcome =
 
 /** Runs trials, e.g. on a pool of worker threads. */
 export interface TrialRunner {
-  run(spec: TrialSpec, opts: { signal: AbortSignal; onEpoch: (epoch: number, metrics: EpochMetrics) => void }): Promise<RunOutcome>;
+  run(
+    spec: TrialSpec,
+    opts: { signal: AbortSignal; onEpoch: (epoch: number, metrics: EpochMetrics) => void },
+  ): Promise<RunOutcome>;
 }
 
 /** The side of the controller that records: appends to the ledger before acting. */
 export interface ControllerSink {
   started(spec: TrialSpec): Promise<void> | void;
   progress(index: number, epoch: number, metrics: EpochMetrics): Promise<void> | void;
-  finished(spec: TrialSpec, outcome: RunOutcome, meta: { wallMs: number; worker: number | null; startedAt: string }): Promise<void> | void;
+  finished(
+    spec: TrialSpec,
+    outcome: RunOutcome,
+    meta: { wallMs: number; worker: number | null; startedAt: string },
+  ): Promise<void> | void;
 }
 
 export interface ControllerOptions {
@@ -70,9 +77,21 @@ export interface ControllerOptions {
 }
 
 /** Turns a finished outcome into what samplers see. */
-export function toFinishedTrial(spec: { index: number; params: Params }, state: TrialState, score: number | null, curve: number[]): FinishedTrial {
-  const value = state === 'complete' ? (score ?? undefined) : state === 'pruned' ? curve[curve.length - 1] : undefined;
-  return { index: spec.index, params: spec.params, state, value: value !== undefined && Number.isFinite(value) ? value : undefined, intermediate: curve };
+export function toFinishedTrial(
+  spec: { index: number; params: Params },
+  state: TrialState,
+  score: number | null,
+  curve: number[],
+): FinishedTrial {
+  const value =
+    state === 'complete' ? (score ?? undefined) : state === 'pruned' ? curve[curve.length - 1] : undefined;
+  return {
+    index: spec.index,
+    params: spec.params,
+    state,
+    value: value !== undefined && Number.isFinite(value) ? value : undefined,
+    intermediate: curve,
+  };
 }
 
 /** The seed of trial `index` in a study with root seed `seed`. */
@@ -87,7 +106,9 @@ export function trialSeed(seed: number, index: number): number {
  *
  * Returns the finished trials by index, and whether the run was stopped (signal or deadline) before the budget.
  */
-export async function runController(o: ControllerOptions): Promise<{ finished: Map<number, FinishedTrial>; stopped: boolean }> {
+export async function runController(
+  o: ControllerOptions,
+): Promise<{ finished: Map<number, FinishedTrial>; stopped: boolean }> {
   const now = o.now ?? (() => performance.now()); // timing only
   const t0 = now();
   const finished = new Map(o.finished);
@@ -140,7 +161,10 @@ export async function runController(o: ControllerOptions): Promise<{ finished: M
       await o.sink.finished(spec, outcome, { wallMs: now() - t, worker, startedAt });
       if (outcome.state === 'failed' && outcome.cause === 'environment') return; // retried on resume
       const fullCurve = outcome.history.map((m) => m[o.metric] ?? Number.NaN);
-      finished.set(index, toFinishedTrial(spec, outcome.state, outcome.state === 'failed' ? null : outcome.score, fullCurve));
+      finished.set(
+        index,
+        toFinishedTrial(spec, outcome.state, outcome.state === 'failed' ? null : outcome.score, fullCurve),
+      );
       advanceFrontier();
       o.onFinished?.(spec, outcome, finished.size);
     })()
@@ -167,7 +191,12 @@ export async function runController(o: ControllerOptions): Promise<{ finished: M
       }
       const i = nextIndex();
       if (i >= o.trials && running.size === 0) break;
-      if (i < o.trials && running.size < o.workers && !running.has(i) && mayStart(i, o.parallelism, frontier)) {
+      if (
+        i < o.trials &&
+        running.size < o.workers &&
+        !running.has(i) &&
+        mayStart(i, o.parallelism, frontier)
+      ) {
         launch(i);
         next = i + 1;
         continue;

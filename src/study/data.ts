@@ -1,5 +1,5 @@
-import { prepare } from '../data/index.js';
 import type { Pipeline } from '../data/index.js';
+import { prepare } from '../data/index.js';
 import type { PreparedData, Schema, SplitSpec, Task } from '../data/types.js';
 import { ConfigError } from '../errors.js';
 import type { StudyConfig } from './config.js';
@@ -28,7 +28,14 @@ export async function prepareStudyData(config: StudyConfig, datasetPath: string)
     ...(config.columns !== undefined ? { types: config.columns } : {}),
     ...(config.exclude !== undefined ? { exclude: config.exclude } : {}),
   });
-  return { source: datasetPath, hash: p.table.hash, rows: p.data.train.n + p.data.validation.n + p.data.test.n, schema: p.schema, pipeline: p.pipeline, data: p.data };
+  return {
+    source: datasetPath,
+    hash: p.table.hash,
+    rows: p.data.train.n + p.data.validation.n + p.data.test.n,
+    schema: p.schema,
+    pipeline: p.pipeline,
+    data: p.data,
+  };
 }
 
 /** The refit's data: the best configuration trains on train + validation and is scored on test. */
@@ -41,7 +48,11 @@ export function refitData(data: PreparedData): PreparedData {
   };
   return {
     ...data,
-    train: { x: cat(data.train.x, data.validation.x), y: cat(data.train.y, data.validation.y), n: data.train.n + data.validation.n },
+    train: {
+      x: cat(data.train.x, data.validation.x),
+      y: cat(data.train.y, data.validation.y),
+      n: data.train.n + data.validation.n,
+    },
     validation: data.test,
   };
 }

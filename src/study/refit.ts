@@ -40,7 +40,11 @@ export async function runRefit(o: {
 }): Promise<{ record: RefitRecord; modelDir: string }> {
   const seed = refitSeed(o.seed);
   const params = resolveMlpParams(o.best.params);
-  const out = await trainMlp(refitData(o.studyData.data), params, { seed, metric: o.metric as MetricName, keepModel: true });
+  const out = await trainMlp(refitData(o.studyData.data), params, {
+    seed,
+    metric: o.metric as MetricName,
+    keepModel: true,
+  });
   const model = out.model!;
   const record: RefitRecord = {
     index: o.best.index,

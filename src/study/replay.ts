@@ -2,8 +2,9 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DataError, NotFoundError } from '../errors.js';
 import { canonicalJson } from '../ledger/canonical.js';
-import { foldLedger, readLedger } from '../ledger/index.js';
 import type { StudyState, TrialView } from '../ledger/index.js';
+import { foldLedger, readLedger } from '../ledger/index.js';
+import type { TrialResult, TrialTask } from '../pool/index.js';
 import { TrainerPool, toShared } from '../pool/index.js';
 import { environment, initBackend } from '../train/backend.js';
 import type { BackendName, EpochMetrics, MetricName } from '../train/types.js';
@@ -66,7 +67,8 @@ export function findTrial(state: StudyState, id: string, ledger: string): TrialV
   return t;
 }
 
-const sameNumber = (a: unknown, b: unknown) => Object.is(a, b) || (a === null && typeof b === 'number' && !Number.isFinite(b));
+const sameNumber = (a: unknown, b: unknown) =>
+  Object.is(a, b) || (a === null && typeof b === 'number' && !Number.isFinite(b));
 
 function relClose(a: unknown, b: unknown, tol: number): boolean {
   if (sameNumber(a, b)) return true;
@@ -101,41 +103,62 @@ export async function replay(o: ReplayOptions): Promise<ReplayResult> {
   const state = foldLedger(readLedger(ledger).records);
   const trial = findTrial(state, o.id, ledger);
   if (trial.state === 'running' || (trial.state === 'failed' && trial.cause !== 'trial')) {
-    throw new NotFoundError(`trial ${o.id} did not finish (${trial.state === 'running' ? 'still running or lost' : `failed: ${trial.error}`}); there is nothing to replay`);
+    throw new NotFoundError(
+      `trial ${o.id} did not finish (${trial.state === 'running' ? 'still running or lost' : `failed: ${trial.error}`}); there is nothing to replay`,
+    );
   }
   const study = state.study;
   const config = parseStudyConfig({ ...study.config, budget: { trials: 1 } }, `${ledger}: study config`);
   const tolerance = o.tolerance ?? 1e-3;
   await initBackend(study.environment.backend as BackendName);
   const env = environment();
-  const environmentDiff = (['lockstep', 'numeric', 'backend', 'backendVersion', 'tfjs', 'platform', 'arch'] as const)
+  const environmentDiff = (
+    ['lockstep', 'numeric', 'backend', 'backendVersion', 'tfjs', 'platform', 'arch'] as const
+  )
     .filter((f) => String(study.environment[f]) !== String(env[f]))
     .map((f) => ({ field: f, recorded: study.environment[f], now: env[f] }));
 
-  let task;
+  let task: TrialTask;
   let metric = 'value';
   if (config.objective === 'mlp') {
     const source = o.dataset ?? study.dataset?.source;
     if (source === undefined) throw new DataError(`${ledger}: the study records no dataset`);
     const data = await prepareStudyData(config, source);
     if (data.hash !== study.dataset?.hash) {
-      throw new DataError(`${source}: dataset hash ${data.hash.slice(0, 16)}… differs from the recorded ${study.dataset?.hash.slice(0, 16)}…; replay needs the same bytes`);
+      throw new DataError(
+        `${source}: dataset hash ${data.hash.slice(0, 16)}… differs from the recorded ${study.dataset?.hash.slice(0, 16)}…; replay needs the same bytes`,
+      );
     }
     if (canonicalJson(data.pipeline) !== canonicalJson(study.preprocessing)) {
-      throw new DataError(`${source}: the rebuilt preprocessing differs from the recorded one (engine change?)`);
+      throw new DataError(
+        `${source}: the rebuilt preprocessing differs from the recorded one (engine change?)`,
+      );
     }
     metric = objectiveOf(config, data.schema.task).metric;
-    task = { kind: 'mlp' as const, data: toShared(data.data), params: trial.params, seed: trial.seed, metric: metric as MetricName };
+    task = {
+      kind: 'mlp' as const,
+      data: toShared(data.data),
+      params: trial.params,
+      seed: trial.seed,
+      metric: metric as MetricName,
+    };
   } else {
-    const mod = typeof study.config.objective === 'object' ? (study.config.objective as { module: string }).module : '';
-    task = { kind: 'module' as const, module: resolve(mod), params: trial.params, seed: trial.seed, index: trial.index };
+    const mod =
+      typeof study.config.objective === 'object' ? (study.config.objective as { module: string }).module : '';
+    task = {
+      kind: 'module' as const,
+      module: resolve(mod),
+      params: trial.params,
+      seed: trial.seed,
+      index: trial.index,
+    };
   }
 
   const stopAt = trial.state === 'pruned' ? trial.epochs : undefined;
   const pool = new TrainerPool({ workers: 1, backend: study.environment.backend as BackendName });
-  let r;
+  let r: TrialResult;
   try {
-    r = await pool.run({ ...task, stopAtEpoch: stopAt });
+    r = await pool.run(stopAt === undefined ? task : { ...task, stopAtEpoch: stopAt });
   } finally {
     await pool.close();
   }
@@ -146,7 +169,12 @@ export async function replay(o: ReplayOptions): Promise<ReplayResult> {
     weightsHash: r.state === 'failed' ? null : (r.weightsHash ?? null),
     epochs: r.epochs,
   };
-  const recordedSummary = { state: trial.state, score: trial.score, weightsHash: trial.weightsHash, epochs: trial.epochs ?? 0 };
+  const recordedSummary = {
+    state: trial.state,
+    score: trial.score,
+    weightsHash: trial.weightsHash,
+    epochs: trial.epochs ?? 0,
+  };
   const recordedHistory = trial.progress.map((p) => p.metrics as EpochMetrics);
   const replayedHistory = r.history;
 
@@ -161,10 +189,24 @@ export async function replay(o: ReplayOptions): Promise<ReplayResult> {
   let verdict: Verdict;
   let difference = compare(sameNumber);
   if (difference === null && recordedSummary.weightsHash !== replayed.weightsHash) {
-    difference = { where: 'weightsHash', recorded: recordedSummary.weightsHash, replayed: replayed.weightsHash };
+    difference = {
+      where: 'weightsHash',
+      recorded: recordedSummary.weightsHash,
+      replayed: replayed.weightsHash,
+    };
   }
   if (difference === null) verdict = 'exact';
-  else if (environmentDiff.length > 0 && compare((a, b) => relClose(a, b, tolerance)) === null) verdict = 'close';
+  else if (environmentDiff.length > 0 && compare((a, b) => relClose(a, b, tolerance)) === null)
+    verdict = 'close';
   else verdict = 'diverged';
-  return { id: o.id, ledger, verdict, difference, environmentDiff, tolerance, recorded: recordedSummary, replayed };
+  return {
+    id: o.id,
+    ledger,
+    verdict,
+    difference,
+    environmentDiff,
+    tolerance,
+    recorded: recordedSummary,
+    replayed,
+  };
 }

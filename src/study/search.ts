@@ -2,23 +2,30 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ConfigError } from '../errors.js';
-import { createLedger, foldLedger, openLedger, studyDigest } from '../ledger/index.js';
 import type { FileLedger, StudyBody, StudyState, TrialRecordState } from '../ledger/index.js';
+import { createLedger, foldLedger, openLedger, studyDigest } from '../ledger/index.js';
 import { createLogger, type Logger } from '../log.js';
-import { TrainerPool, toShared } from '../pool/index.js';
 import type { TrialResult, TrialTask } from '../pool/index.js';
+import { TrainerPool, toShared } from '../pool/index.js';
 import { runTrialTask } from '../pool/run.js';
 import { createSampler } from '../samplers/index.js';
 import type { FinishedTrial } from '../samplers/types.js';
 import { parseSpace } from '../space/index.js';
 import { environment, initBackend } from '../train/backend.js';
-import { METRIC_DIRECTION, defaultMetric } from '../train/metrics.js';
+import { defaultMetric, METRIC_DIRECTION } from '../train/metrics.js';
 import type { BackendName, Direction, EpochMetrics, MetricName } from '../train/types.js';
-import { canonicalConfig, configHash, loadStudyConfig, resolvePaths, type ResolvedPaths, type StudyConfig } from './config.js';
+import {
+  canonicalConfig,
+  configHash,
+  loadStudyConfig,
+  type ResolvedPaths,
+  resolvePaths,
+  type StudyConfig,
+} from './config.js';
 import { type RunOutcome, runController, type TrialSpec, toFinishedTrial } from './controller.js';
 import { prepareStudyData, type StudyData } from './data.js';
 import { studyKey } from './ids.js';
-import { runRefit, type RefitResult } from './refit.js';
+import { type RefitResult, runRefit } from './refit.js';
 
 export interface SearchOptions {
   /** A config file, or a parsed config with `base` (the folder its relative paths are taken from). */
@@ -32,7 +39,15 @@ export interface SearchOptions {
   out?: string;
   signal?: AbortSignal;
   /** Called after each trial, for progress. */
-  onTrial?: (e: { index: number; id: string; state: string; score: number | null; done: number; total: number; best: number | null }) => void;
+  onTrial?: (e: {
+    index: number;
+    id: string;
+    state: string;
+    score: number | null;
+    done: number;
+    total: number;
+    best: number | null;
+  }) => void;
   logger?: Logger;
   /**
    * Run trials in this thread instead of a worker pool (one at a time). For callers that parallelise
@@ -66,14 +81,19 @@ export interface SearchResult {
 }
 
 /** The study's metric and direction. */
-export function objectiveOf(config: StudyConfig, task: string | undefined): { metric: string; direction: Direction } {
+export function objectiveOf(
+  config: StudyConfig,
+  task: string | undefined,
+): { metric: string; direction: Direction } {
   if (config.objective !== 'mlp') {
     return { metric: 'value', direction: config.direction ?? 'minimize' };
   }
   const metric = config.metric ?? defaultMetric(task as 'binary' | 'multiclass' | 'regression');
   const direction = METRIC_DIRECTION[metric];
   if (config.direction !== undefined && config.direction !== direction) {
-    throw new ConfigError(`config: direction: metric '${metric}' is to ${direction}, but direction says ${config.direction}`);
+    throw new ConfigError(
+      `config: direction: metric '${metric}' is to ${direction}, but direction says ${config.direction}`,
+    );
   }
   return { metric, direction };
 }
@@ -166,7 +186,9 @@ export async function search(opts: SearchOptions): Promise<SearchResult> {
             : undefined;
     if (problem !== undefined) {
       ledger.close();
-      throw new ConfigError(`${ledgerPath}: cannot resume this study: ${problem}; use --out to start a new one`);
+      throw new ConfigError(
+        `${ledgerPath}: cannot resume this study: ${problem}; use --out to start a new one`,
+      );
     }
     ledger.append({ type: 'study.note', message: 'resumed', data: { warnings } });
     log.info({ ledger: ledgerPath, warnings }, 'resuming study');
@@ -175,10 +197,14 @@ export async function search(opts: SearchOptions): Promise<SearchResult> {
     log.info({ ledger: ledgerPath, key }, 'new study');
   }
 
-  const workers = opts.inline ? 1 : Math.max(1, opts.workers ?? Math.min(Math.max(config.parallelism, 1), availableParallelism()));
+  const workers = opts.inline
+    ? 1
+    : Math.max(1, opts.workers ?? Math.min(Math.max(config.parallelism, 1), availableParallelism()));
   const pool = opts.inline ? null : new TrainerPool({ workers, backend });
-  const exec = (task: TrialTask, o: { signal: AbortSignal; onEpoch: (epoch: number, metrics: EpochMetrics) => void }) =>
-    pool ? pool.run(task, o) : runTrialTask(task, o.onEpoch);
+  const exec = (
+    task: TrialTask,
+    o: { signal: AbortSignal; onEpoch: (epoch: number, metrics: EpochMetrics) => void },
+  ) => (pool ? pool.run(task, o) : runTrialTask(task, o.onEpoch));
   const shared = studyData ? toShared(studyData.data) : null;
   let stopped = false;
   try {
@@ -193,14 +219,33 @@ export async function search(opts: SearchOptions): Promise<SearchResult> {
       ): Promise<RunOutcome> => {
         const task =
           shared !== null
-            ? { kind: 'mlp' as const, data: shared, params: spec.params, seed: spec.seed, metric: metric as MetricName }
-            : { kind: 'module' as const, module: resolved.module!, params: spec.params, seed: spec.seed, index: spec.index };
+            ? {
+                kind: 'mlp' as const,
+                data: shared,
+                params: spec.params,
+                seed: spec.seed,
+                metric: metric as MetricName,
+              }
+            : {
+                kind: 'module' as const,
+                module: resolved.module!,
+                params: spec.params,
+                seed: spec.seed,
+                index: spec.index,
+              };
         let r: TrialResult;
         try {
           r = await exec(task, o);
         } catch (e) {
           if (o.signal.aborted) {
-            return { state: 'failed', error: 'aborted', cause: 'environment', metrics: {}, history: [], epochs: 0 };
+            return {
+              state: 'failed',
+              error: 'aborted',
+              cause: 'environment',
+              metrics: {},
+              history: [],
+              epochs: 0,
+            };
           }
           return {
             state: 'failed',
@@ -212,7 +257,14 @@ export async function search(opts: SearchOptions): Promise<SearchResult> {
           };
         }
         if (r.state === 'failed') {
-          return { state: 'failed', error: r.error, cause: 'trial', metrics: r.history.at(-1) ?? {}, history: r.history, epochs: r.epochs };
+          return {
+            state: 'failed',
+            error: r.error,
+            cause: 'trial',
+            metrics: r.history.at(-1) ?? {},
+            history: r.history,
+            epochs: r.epochs,
+          };
         }
         return {
           state: r.stopped ? 'pruned' : 'complete',
@@ -241,7 +293,13 @@ export async function search(opts: SearchOptions): Promise<SearchResult> {
       signal: opts.signal,
       sink: {
         started: (spec) => {
-          ledger.append({ type: 'trial.started', index: spec.index, id: spec.id, seed: spec.seed, params: spec.params });
+          ledger.append({
+            type: 'trial.started',
+            index: spec.index,
+            id: spec.id,
+            seed: spec.seed,
+            params: spec.params,
+          });
         },
         progress: (index, epoch, metrics) => {
           ledger.append({ type: 'trial.progress', index, epoch, metrics });
@@ -266,12 +324,16 @@ export async function search(opts: SearchOptions): Promise<SearchResult> {
             startedAt: meta.startedAt,
             finishedAt: new Date().toISOString(), // timing only
           });
-          log.info({ trial: spec.id, state: outcome.state, wallMs: Math.round(meta.wallMs) }, 'trial finished');
+          log.info(
+            { trial: spec.id, state: outcome.state, wallMs: Math.round(meta.wallMs) },
+            'trial finished',
+          );
         },
       },
       onFinished: (spec, outcome, done) => {
         if (outcome.state === 'complete' && Number.isFinite(outcome.score)) {
-          if (best === null || (direction === 'maximize' ? outcome.score > best : outcome.score < best)) best = outcome.score;
+          if (best === null || (direction === 'maximize' ? outcome.score > best : outcome.score < best))
+            best = outcome.score;
         }
         opts.onTrial?.({
           index: spec.index,
@@ -286,7 +348,11 @@ export async function search(opts: SearchOptions): Promise<SearchResult> {
     });
     stopped = result.stopped;
     if (stopped) {
-      ledger.append({ type: 'study.note', message: opts.signal?.aborted ? 'interrupted' : 'stopped before its budget', data: null });
+      ledger.append({
+        type: 'study.note',
+        message: opts.signal?.aborted ? 'interrupted' : 'stopped before its budget',
+        data: null,
+      });
     }
 
     let state = foldLedger(ledger.records());

@@ -1,8 +1,8 @@
-import { foldLedger, readLedger } from '../ledger/index.js';
 import type { StudyState } from '../ledger/index.js';
+import { foldLedger, readLedger } from '../ledger/index.js';
 import type { Direction } from '../train/types.js';
 import { parseStudyConfig } from './config.js';
-import { bestTrial, type BestTrial, objectiveOf } from './search.js';
+import { type BestTrial, bestTrial, objectiveOf } from './search.js';
 
 export interface TrialRow {
   index: number;
@@ -31,7 +31,10 @@ export interface StudySummary {
 export function summarize(ledger: string): StudySummary {
   const read = readLedger(ledger);
   const state = foldLedger(read.records);
-  const config = parseStudyConfig({ ...state.study.config, budget: { trials: 1 } }, `${ledger}: study config`);
+  const config = parseStudyConfig(
+    { ...state.study.config, budget: { trials: 1 } },
+    `${ledger}: study config`,
+  );
   const task = (state.study.dataset?.schema as { task?: string } | undefined)?.task;
   const { metric, direction } = objectiveOf(config, task);
   const trials = state.trials.map((t) => ({

@@ -1,7 +1,7 @@
 import { join, resolve } from 'node:path';
 import { ParamError } from '../errors.js';
-import { saveModel } from '../train/export.js';
 import { environment, initBackend } from '../train/backend.js';
+import { saveModel } from '../train/export.js';
 import { trainMlp } from '../train/loop.js';
 import { resolveMlpParams } from '../train/params.js';
 import type { BackendName, EpochCallback, EpochMetrics, MetricName } from '../train/types.js';
@@ -40,7 +40,8 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
       ? loadStudyConfig(o.config)
       : { config: o.config, resolved: resolvePaths(o.config, resolve(o.base ?? '.')) };
   const config = loaded.config;
-  if (config.objective !== 'mlp') throw new ParamError(`train: the config's objective is a module; train runs the built-in MLP only`);
+  if (config.objective !== 'mlp')
+    throw new ParamError(`train: the config's objective is a module; train runs the built-in MLP only`);
   const seed = o.seed ?? config.seed;
   const params = { ...config.params, ...(o.params ?? {}) };
   const mlp = resolveMlpParams(params);
@@ -48,7 +49,12 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
   await initBackend(backend);
   const sd = await prepareStudyData(config, requireDataset(loaded.resolved.dataset));
   const { metric } = objectiveOf(config, sd.schema.task);
-  const out = await trainMlp(sd.data, mlp, { seed, metric: metric as MetricName, onEpoch: o.onEpoch, keepModel: true });
+  const out = await trainMlp(sd.data, mlp, {
+    seed,
+    metric: metric as MetricName,
+    onEpoch: o.onEpoch,
+    keepModel: true,
+  });
   const modelDir = resolve(o.out ?? join('runs', config.name, `train-${seed}`));
   try {
     await saveModel(out.model!, modelDir, {
@@ -69,5 +75,15 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
   } finally {
     out.model!.dispose();
   }
-  return { seed, params, metric, score: out.score, metrics: out.metrics, history: out.history, weightsHash: out.weightsHash, datasetHash: sd.hash, modelDir };
+  return {
+    seed,
+    params,
+    metric,
+    score: out.score,
+    metrics: out.metrics,
+    history: out.history,
+    weightsHash: out.weightsHash,
+    datasetHash: sd.hash,
+    modelDir,
+  };
 }

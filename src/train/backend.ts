@@ -106,7 +106,6 @@ export function currentBackend(): BackendInfo | null {
   return resolved;
 }
 
-
 /** The environment a study records: engine, Node, tfjs and backend versions, platform, CPU. */
 export function environment(): Environment {
   const info = resolved;

@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -115,7 +115,10 @@ describe('search: the same study on 1 worker, 2 workers, and 2 workers with rand
     const out = join(dir, 'lk');
     expect((await cli(['search', cfg, '--out', out, '--json'])).code).toBe(0);
     const ledger = join(out, 'locked', 'ledger.jsonl');
-    writeFileSync(`${ledger}.lock`, JSON.stringify({ pid: process.pid, host: hostname(), startedAt: new Date().toISOString() }));
+    writeFileSync(
+      `${ledger}.lock`,
+      JSON.stringify({ pid: process.pid, host: hostname(), startedAt: new Date().toISOString() }),
+    );
     const r = await cli(['search', cfg, '--out', out, '--trials', '3']);
     expect(r.code).toBe(2);
     expect(oneLine(r)).toMatch(new RegExp(`locked by pid ${process.pid}`));
@@ -130,9 +133,21 @@ describe('search: bad input gets one clear line and exit 2', () => {
     writeFiles(dir, { 'data.csv': smallCsv(60, 5) });
   });
   const cases: [string, string, RegExp][] = [
-    ['unknown sampler', 'sampler: simulated-annealing\nspace: mlp-default\n', /sampler.*unknown sampler 'simulated-annealing'/],
-    ['low > high', 'space: { lr: { type: float, low: 1, high: 0.1 } }\n', /space\.lr.*low <= high.*low=1.*high=0\.1/],
-    ['log with low <= 0', 'space: { lr: { type: float, low: 0, high: 0.1, log: true } }\n', /space\.lr.*log.*low=0/],
+    [
+      'unknown sampler',
+      'sampler: simulated-annealing\nspace: mlp-default\n',
+      /sampler.*unknown sampler 'simulated-annealing'/,
+    ],
+    [
+      'low > high',
+      'space: { lr: { type: float, low: 1, high: 0.1 } }\n',
+      /space\.lr.*low <= high.*low=1.*high=0\.1/,
+    ],
+    [
+      'log with low <= 0',
+      'space: { lr: { type: float, low: 0, high: 0.1, log: true } }\n',
+      /space\.lr.*log.*low=0/,
+    ],
     [
       'condition on an unknown parameter',
       'space: { optimizer: [adam, sgd], momentum: { type: float, low: 0, high: 0.9, when: { optimiser: sgd } } }\n',
@@ -154,7 +169,10 @@ describe('search: bad input gets one clear line and exit 2', () => {
 
   it('a trial ID not in the ledger', async () => {
     const path = join(dir, 'ok.yaml');
-    writeFileSync(path, `name: okstudy\ndataset: data.csv\ntarget: label\nsampler: random\nbudget: { trials: 1 }\n${SPACE}`);
+    writeFileSync(
+      path,
+      `name: okstudy\ndataset: data.csv\ntarget: label\nsampler: random\nbudget: { trials: 1 }\n${SPACE}`,
+    );
     const ledger = jsonOut(await cli(['search', path, '--out', join(dir, 'out'), '--json'])).ledger as string;
     const r = await cli(['replay', 'deadbeef-3', '--ledger', ledger]);
     expect(r.code).toBe(2);

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { cli, jsonOut, oneLine, smallCsv, tempDir, writeFiles } from '../helpers/cli.js';
 
-const PARAMS = 'params: { layers: 2, units: 16, dropout: 0.2, optimizer: adam, learning_rate: 0.01, batch_size: 16, epochs: 4 }\n';
+const PARAMS =
+  'params: { layers: 2, units: 16, dropout: 0.2, optimizer: adam, learning_rate: 0.01, batch_size: 16, epochs: 4 }\n';
 
 describe('train: one configuration, bit for bit', () => {
   let dir: string;
@@ -66,14 +67,19 @@ describe('train: bad input gets one clear line naming the file, column or field,
   it('an unknown target column', async () =>
     expect(await run('notarget', 'a,b\n1,2\n3,4\n')).toMatch(/notarget\.csv.*'label'.*a, b/));
   it('an empty CSV', async () => expect(await run('empty', '')).toMatch(/empty\.csv.*empty/));
-  it('a header-only CSV', async () => expect(await run('header', 'a,b,label\n')).toMatch(/header\.csv.*no rows/));
+  it('a header-only CSV', async () =>
+    expect(await run('header', 'a,b,label\n')).toMatch(/header\.csv.*no rows/));
   it('a text value in a numeric column', async () => {
     const rows = Array.from({ length: 40 }, (_, i) => `${i === 17 ? 'abc' : i / 10},${i % 2 ? 'x' : 'y'}`);
-    expect(await run('textnum', `a,label\n${rows.join('\n')}\n`, 'columns: { a: numeric }\n')).toMatch(/textnum\.csv.*'a'.*'abc'.*not a number/);
+    expect(await run('textnum', `a,label\n${rows.join('\n')}\n`, 'columns: { a: numeric }\n')).toMatch(
+      /textnum\.csv.*'a'.*'abc'.*not a number/,
+    );
   });
   it('a target with one class', async () => {
     const rows = Array.from({ length: 20 }, (_, i) => `${i},same`);
-    expect(await run('oneclass', `a,label\n${rows.join('\n')}\n`)).toMatch(/oneclass\.csv.*'label'.*one class/);
+    expect(await run('oneclass', `a,label\n${rows.join('\n')}\n`)).toMatch(
+      /oneclass\.csv.*'label'.*one class/,
+    );
   });
   it('an invalid parameter', async () => {
     writeFileSync(join(dir, 'p.csv'), smallCsv(40, 2));

@@ -13,7 +13,10 @@ export interface CliResult {
 }
 
 /** Runs the compiled CLI in its own process (the tests never share a process with the code they check). */
-export function cli(args: string[], opts: { cwd?: string; env?: Record<string, string> } = {}): Promise<CliResult> {
+export function cli(
+  args: string[],
+  opts: { cwd?: string; env?: Record<string, string> } = {},
+): Promise<CliResult> {
   return new Promise((resolveResult, reject) => {
     const child = cliAsync(args, opts);
     let stdout = '';
@@ -54,8 +57,12 @@ export function jsonOut(r: CliResult): Record<string, unknown> {
 
 /** Asserts the shape of a bad-input failure: one line on stderr, exit 2, no stack trace. */
 export function oneLine(r: CliResult): string {
-  const lines = r.stderr.trim().split('\n').filter((l) => !l.startsWith('lockstep: warning'));
-  if (lines.length !== 1 || /\n\s+at /.test(r.stderr)) throw new Error(`expected one line on stderr, got:\n${r.stderr}`);
+  const lines = r.stderr
+    .trim()
+    .split('\n')
+    .filter((l) => !l.startsWith('lockstep: warning'));
+  if (lines.length !== 1 || /\n\s+at /.test(r.stderr))
+    throw new Error(`expected one line on stderr, got:\n${r.stderr}`);
   return lines[0]!;
 }
 

@@ -28,6 +28,15 @@ export interface LedgerOptions {
   readonly?: boolean;
   /** Replaces some file-system calls (tests). */
   fs?: Partial<LedgerFs>;
+  /**
+   * When appends reach the disk. `always` (the default): every append is written and fsynced before it
+   * returns. `group`: every append is written before it returns (so a killed process loses nothing),
+   * and fsyncs are grouped, at most `groupMs` after a write, and on `sync()` and `close()`: a power loss
+   * can then cost the last few records, which a resume recomputes bit for bit.
+   */
+  durability?: 'always' | 'group';
+  /** Longest delay of a grouped fsync, in milliseconds (default 50). */
+  groupMs?: number;
 }
 
 /**
@@ -50,10 +59,16 @@ export class FileLedger implements Ledger {
   private opened = false;
   /** Set when a failed write could not be undone: the file's state is unknown. */
   private broken: string | null = null;
+  private readonly durability: 'always' | 'group';
+  private readonly groupMs: number;
+  private dirty = false;
+  private syncTimer: NodeJS.Timeout | null = null;
 
   constructor(path: string, options: LedgerOptions = {}) {
     this.location = path;
     this.readonly = options.readonly ?? false;
+    this.durability = options.durability ?? 'always';
+    this.groupMs = options.groupMs ?? 50;
     this.fs = { ...nodeFs, ...options.fs };
     this.fold = new StudyFold(`ledger ${path}`);
   }
@@ -141,8 +156,9 @@ export class FileLedger implements Ledger {
     const record = deepFreeze(parsed.data);
     this.fold.check(record);
     const bytes = Buffer.from(`${line}\n`, 'utf8');
-    this.writeAll(this.fd, bytes, seq + 1);
+    this.writeAll(this.fd, bytes, seq + 1, this.durability === 'always' || seq === 0);
     this.size += bytes.length;
+    if (this.durability === 'group' && seq > 0) this.scheduleSync();
     this.recs.push(record);
     this.lastHash = sha256Hex(bytes.subarray(0, bytes.length - 1));
     this.fold.apply(record);
@@ -157,17 +173,56 @@ export class FileLedger implements Ledger {
     return this.fold.state();
   }
 
+  /** Makes every appended record durable now (a no-op when nothing is pending). */
+  sync(): void {
+    if (this.syncTimer !== null) {
+      clearTimeout(this.syncTimer);
+      this.syncTimer = null;
+    }
+    if (!this.dirty || this.fd === null) return;
+    try {
+      this.fs.fsyncSync(this.fd);
+      this.dirty = false;
+    } catch (e) {
+      this.broken = ioError(this.location, 'cannot fsync', e).message;
+      throw new LockstepError('E_IO', this.broken, { cause: e });
+    }
+  }
+
+  private scheduleSync(): void {
+    this.dirty = true;
+    if (this.syncTimer !== null) return;
+    this.syncTimer = setTimeout(() => {
+      this.syncTimer = null;
+      try {
+        this.sync();
+      } catch {
+        // Recorded in `broken`: the next append or close reports it.
+      }
+    }, this.groupMs);
+    this.syncTimer.unref();
+  }
+
   close(): void {
+    let failed: unknown;
+    if (this.fd !== null && this.broken === null) {
+      try {
+        this.sync();
+      } catch (e) {
+        failed = e;
+      }
+    }
     if (this.fd !== null) {
       try {
         this.fs.closeSync(this.fd);
       } catch {
-        // Every record was fsynced when appended; a failing close loses nothing.
+        // Every record was fsynced above; a failing close loses nothing.
       }
       this.fd = null;
     }
     this.opened = false;
     this.releaseLock();
+    if (failed !== undefined) throw failed;
   }
 
   private assertFresh(): void {
@@ -213,8 +268,8 @@ export class FileLedger implements Ledger {
     this.warnings.push(`ledger ${this.location}: dropped ${what}`);
   }
 
-  /** Writes every byte and fsyncs; on failure, truncates back to the last complete record. */
-  private writeAll(fd: number, bytes: Buffer, line: number): void {
+  /** Writes every byte (and fsyncs when `sync`); on failure, truncates back to the last complete record. */
+  private writeAll(fd: number, bytes: Buffer, line: number, sync: boolean): void {
     try {
       let off = 0;
       while (off < bytes.length) {
@@ -222,7 +277,7 @@ export class FileLedger implements Ledger {
         if (n <= 0) throw Object.assign(new Error('EIO: write made no progress'), { code: 'EIO' });
         off += n;
       }
-      this.fs.fsyncSync(fd);
+      if (sync) this.fs.fsyncSync(fd);
     } catch (e) {
       const err = ioError(this.location, `cannot append line ${line}`, e);
       try {

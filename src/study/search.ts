@@ -171,7 +171,7 @@ export async function search(opts: SearchOptions): Promise<SearchResult> {
   const warnings: string[] = [];
   let ledger: FileLedger;
   if (existsSync(ledgerPath)) {
-    ledger = openLedger(ledgerPath);
+    ledger = openLedger(ledgerPath, { durability: 'group' });
     warnings.push(...ledger.warnings);
     const recorded = foldLedger(ledger.records()).study;
     const problem =
@@ -193,7 +193,7 @@ export async function search(opts: SearchOptions): Promise<SearchResult> {
     ledger.append({ type: 'study.note', message: 'resumed', data: { warnings } });
     log.info({ ledger: ledgerPath, warnings }, 'resuming study');
   } else {
-    ledger = createLedger(ledgerPath, body);
+    ledger = createLedger(ledgerPath, body, { durability: 'group' });
     log.info({ ledger: ledgerPath, key }, 'new study');
   }
 

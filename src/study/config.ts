@@ -5,6 +5,7 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { ConfigError, NotFoundError } from '../errors.js';
 import { canonicalJson } from '../ledger/canonical.js';
+import { fixedEpochs, parsePrunerConfig } from '../pruners/index.js';
 import { parseSamplerConfig } from '../samplers/index.js';
 import { parseSpace } from '../space/index.js';
 
@@ -98,8 +99,12 @@ export function parseStudyConfig(input: unknown, where = 'config'): StudyConfig 
     throw new ConfigError(`${where}: split.fold: must be < k (${c.split.k}), but got ${c.split.fold}`);
   }
   try {
-    parseSpace(c.space, 'space');
+    const space = parseSpace(c.space, 'space');
     parseSamplerConfig(c.sampler, 'sampler');
+    parsePrunerConfig(c.pruner, 'pruner', {
+      epochs: c.objective === 'mlp' ? fixedEpochs(space) : undefined,
+      objective: c.objective === 'mlp' ? 'mlp' : 'module',
+    });
   } catch (e) {
     if (e instanceof ConfigError) throw new ConfigError(`${where}: ${e.message}`);
     throw e;

@@ -1,3 +1,4 @@
+import type { Pruner } from '../pruners/types.js';
 import { intSeedFor } from '../rng/seed.js';
 import type { FinishedTrial, Sampler, TrialState } from '../samplers/types.js';
 import type { Params, SearchSpace } from '../space/types.js';
@@ -37,7 +38,7 @@ export type RunOutcome =
 export interface TrialRunner {
   run(
     spec: TrialSpec,
-    opts: { signal: AbortSignal; onEpoch: (epoch: number, metrics: EpochMetrics) => void },
+    opts: { signal: AbortSignal; onEpoch: (epoch: number, metrics: EpochMetrics) => void | 'stop' },
   ): Promise<RunOutcome>;
 }
 
@@ -57,6 +58,8 @@ export interface ControllerOptions {
   seed: number;
   space: SearchSpace;
   sampler: Sampler;
+  /** Asked after each epoch of a running trial, with the same history as its sampler; default: never prunes. */
+  pruner?: Pruner;
   direction: Direction;
   /** The study metric's name, read from each epoch's metrics to build the pruner's / sampler's curves. */
   metric: string;
@@ -135,11 +138,13 @@ export async function runController(
   };
 
   const launch = (index: number) => {
+    // The lag rule's history: fixed once the trial may start, shared by its sampler and its pruner.
+    const seen = history(index);
     const spec: TrialSpec = {
       index,
       id: trialId(o.key, index),
       seed: trialSeed(o.seed, index),
-      params: o.sampler.sample(o.space, history(index), { seed: o.seed, index, direction: o.direction }),
+      params: o.sampler.sample(o.space, seen, { seed: o.seed, index, direction: o.direction }),
     };
     const startedAt = new Date().toISOString(); // timing only
     const t = now();
@@ -155,6 +160,10 @@ export async function runController(
           curve.push(v ?? Number.NaN);
           const w = o.sink.progress(index, epoch, metrics);
           if (w) progressWrites.push(w);
+          // Answered on the main thread before the trial's next epoch starts (the worker waits for it).
+          if (o.pruner?.shouldPrune(seen, curve, { index, seed: o.seed, direction: o.direction }))
+            return 'stop';
+          return undefined;
         },
       });
       await Promise.all(progressWrites);

@@ -8,6 +8,7 @@ import { createLogger, type Logger } from '../log.js';
 import type { TrialResult, TrialTask } from '../pool/index.js';
 import { TrainerPool, toShared } from '../pool/index.js';
 import { runTrialTask } from '../pool/run.js';
+import { createPruner, fixedEpochs } from '../pruners/index.js';
 import { createSampler } from '../samplers/index.js';
 import type { FinishedTrial } from '../samplers/types.js';
 import { parseSpace } from '../space/index.js';
@@ -140,6 +141,7 @@ export async function search(opts: SearchOptions): Promise<SearchResult> {
 
   const space = parseSpace(config.space, 'space');
   const sampler = createSampler(config.sampler);
+  const pruner = createPruner(config.pruner, { epochs: fixedEpochs(space) });
   const dir = resolve(opts.out ?? 'runs', config.name);
   const ledgerPath = join(dir, 'ledger.jsonl');
   mkdirSync(dir, { recursive: true });
@@ -203,7 +205,7 @@ export async function search(opts: SearchOptions): Promise<SearchResult> {
   const pool = opts.inline ? null : new TrainerPool({ workers, backend });
   const exec = (
     task: TrialTask,
-    o: { signal: AbortSignal; onEpoch: (epoch: number, metrics: EpochMetrics) => void },
+    o: { signal: AbortSignal; onEpoch: (epoch: number, metrics: EpochMetrics) => void | 'stop' },
   ) => (pool ? pool.run(task, o) : runTrialTask(task, o.onEpoch));
   const shared = studyData ? toShared(studyData.data) : null;
   let stopped = false;
@@ -215,7 +217,7 @@ export async function search(opts: SearchOptions): Promise<SearchResult> {
     const runner = {
       run: async (
         spec: TrialSpec,
-        o: { signal: AbortSignal; onEpoch: (epoch: number, metrics: EpochMetrics) => void },
+        o: { signal: AbortSignal; onEpoch: (epoch: number, metrics: EpochMetrics) => void | 'stop' },
       ): Promise<RunOutcome> => {
         const task =
           shared !== null
@@ -282,6 +284,7 @@ export async function search(opts: SearchOptions): Promise<SearchResult> {
       seed: config.seed,
       space,
       sampler,
+      pruner,
       direction,
       metric,
       parallelism: config.parallelism,

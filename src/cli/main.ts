@@ -75,6 +75,24 @@ export const COMMANDS: Record<string, Command> = {
     options: { json },
     load: () => import('./env.js'),
   },
+  report: {
+    summary: 'write a study’s self-contained HTML report',
+    usage: 'lockstep report <ledger> [--out FILE] [--json]',
+    options: { out: { type: 'string' }, json },
+    load: () => import('./report.js'),
+  },
+  dashboard: {
+    summary: 'serve a study’s report on 127.0.0.1, updated as the ledger grows',
+    usage: 'lockstep dashboard <ledger> [--port N]',
+    options: { port: { type: 'string' } },
+    load: () => import('./dashboard.js'),
+  },
+  'export-env': {
+    summary: 'write a Dockerfile, lockfile and replay script that rebuild a study’s recorded environment',
+    usage: 'lockstep export-env <ledger> [--out DIR] [--lockfile FILE] [--json]',
+    options: { out: { type: 'string' }, lockfile: { type: 'string' }, json },
+    load: () => import('./export-env.js'),
+  },
 };
 
 function help(): string {

@@ -1,0 +1,348 @@
+/**
+ * The report's charts: vega-lite specs built from the report model, rendered to SVG in Node (no
+ * runtime, nothing fetched). Each chart's SVG carries a stable id (`<chart id>-svg`) and its
+ * per-trial marks a stable class (`trials_marks`), so that a test can count them.
+ */
+import type { ParamAxis, ReportModel, ReportTrial } from './model.js';
+
+type VlSpec = Record<string, unknown>;
+
+export interface Chart {
+  /** The figure's id, e.g. `chart-history`, `chart-slice-learning_rate`. */
+  id: string;
+  title: string;
+  /** Null when there is nothing to plot (the page then says why). */
+  svg: string | null;
+  /** How many per-trial marks the chart draws (points, lines or bars). */
+  marks: number;
+  note: string;
+}
+
+const SCHEMA = 'https://vega.github.io/schema/vega-lite/v5.json';
+const STATES = ['complete', 'pruned', 'failed', 'running'];
+const STATE_COLORS = ['#4c78a8', '#f58518', '#e45756', '#9d9d9d'];
+const stateColor = {
+  field: 'state',
+  type: 'nominal',
+  title: 'state',
+  scale: { domain: STATES, range: STATE_COLORS },
+};
+
+const scored = (t: ReportTrial): t is ReportTrial & { score: number } =>
+  t.score !== null && Number.isFinite(t.score) && t.state !== 'failed';
+
+/** A parameter id safe in an HTML id and a CSS selector. */
+export function slug(name: string): string {
+  return name.replace(/[^A-Za-z0-9_-]/g, (c) => `_${c.charCodeAt(0).toString(16)}`);
+}
+
+export function historySpec(m: ReportModel): { spec: VlSpec; marks: number } {
+  const points = m.trials.filter(scored).map((t) => ({ trial: t.index, score: t.score, state: t.state }));
+  const best: { trial: number; best: number }[] = [];
+  let b: number | undefined;
+  for (const t of m.trials) {
+    if (t.state !== 'complete' || !scored(t)) continue;
+    if (b === undefined || (m.direction === 'maximize' ? t.score > b : t.score < b)) b = t.score;
+    best.push({ trial: t.index, best: b });
+  }
+  const last = m.trials.at(-1)?.index;
+  if (b !== undefined && last !== undefined && best.at(-1)!.trial !== last)
+    best.push({ trial: last, best: b });
+  return {
+    marks: points.length,
+    spec: {
+      $schema: SCHEMA,
+      width: 640,
+      height: 260,
+      layer: [
+        {
+          name: 'trials',
+          data: { values: points },
+          mark: { type: 'point', filled: true, size: 36, opacity: 0.8 },
+          encoding: {
+            x: { field: 'trial', type: 'quantitative', title: 'trial index' },
+            y: { field: 'score', type: 'quantitative', title: m.metric, scale: { zero: false } },
+            color: stateColor,
+          },
+        },
+        {
+          name: 'best',
+          data: { values: best },
+          mark: { type: 'line', interpolate: 'step-after', color: '#222', strokeWidth: 1.5 },
+          encoding: {
+            x: { field: 'trial', type: 'quantitative' },
+            y: { field: 'best', type: 'quantitative' },
+          },
+        },
+      ],
+    },
+  };
+}
+
+/** One line per complete trial across every parameter (in [0, 1], log-aware) and the score. */
+export function parallelSpec(m: ReportModel): { spec: VlSpec; marks: number } {
+  const trials = m.trials.filter((t) => t.state === 'complete' && scored(t));
+  const scores = trials.map((t) => t.score!);
+  const lo = Math.min(...scores);
+  const hi = Math.max(...scores);
+  const axisNames = [...m.axes.map((a) => a.name), m.metric];
+  const values: Record<string, unknown>[] = [];
+  for (const t of trials) {
+    m.axes.forEach((a, k) => {
+      const u = a.unit(t.params[a.name]);
+      if (u !== undefined) values.push({ trial: t.index, axis: a.name, order: k, value: u, score: t.score });
+    });
+    values.push({
+      trial: t.index,
+      axis: m.metric,
+      order: m.axes.length,
+      value: hi > lo ? (t.score! - lo) / (hi - lo) : 0.5,
+      score: t.score,
+    });
+  }
+  const labels = [
+    ...m.axes.flatMap((a) => [
+      { axis: a.name, y: 0, text: a.lowLabel },
+      { axis: a.name, y: 1, text: a.highLabel },
+    ]),
+    { axis: m.metric, y: 0, text: fmt(lo) },
+    { axis: m.metric, y: 1, text: fmt(hi) },
+  ];
+  return {
+    marks: trials.length,
+    spec: {
+      $schema: SCHEMA,
+      width: Math.max(360, 90 * axisNames.length),
+      height: 280,
+      layer: [
+        {
+          name: 'trials',
+          data: { values },
+          mark: { type: 'line', strokeWidth: 1, opacity: 0.6 },
+          encoding: {
+            x: { field: 'axis', type: 'nominal', sort: axisNames, title: null, axis: { labelAngle: -30 } },
+            y: { field: 'value', type: 'quantitative', scale: { domain: [0, 1] }, axis: null },
+            detail: { field: 'trial', type: 'nominal' },
+            order: { field: 'order', type: 'quantitative' },
+            color: {
+              field: 'score',
+              type: 'quantitative',
+              title: m.metric,
+              scale: { scheme: 'viridis', reverse: m.direction === 'minimize' },
+            },
+          },
+        },
+        {
+          name: 'labels',
+          data: { values: labels },
+          mark: { type: 'text', dy: 0, fontSize: 9, color: '#333', baseline: 'middle', align: 'left', dx: 3 },
+          encoding: {
+            x: { field: 'axis', type: 'nominal', sort: axisNames },
+            y: { field: 'y', type: 'quantitative' },
+            text: { field: 'text' },
+          },
+        },
+      ],
+    },
+  };
+}
+
+/** The score against one parameter, a point per trial where it is active. */
+export function sliceSpec(m: ReportModel, axis: ParamAxis): { spec: VlSpec; marks: number } {
+  const values = m.trials
+    .filter(scored)
+    .filter((t) => axis.unit(t.params[axis.name]) !== undefined)
+    .map((t) => ({ trial: t.index, value: t.params[axis.name], score: t.score }));
+  const x =
+    axis.kind === 'categorical'
+      ? { field: 'value', type: 'nominal', sort: axis.choices, title: axis.name, axis: { labelAngle: 0 } }
+      : {
+          field: 'value',
+          type: 'quantitative',
+          title: axis.log ? `${axis.name} (log)` : axis.name,
+          scale: axis.log ? { type: 'log' } : { zero: false },
+        };
+  return {
+    marks: values.length,
+    spec: {
+      $schema: SCHEMA,
+      width: 240,
+      height: 170,
+      data: { values },
+      name: 'trials',
+      mark: { type: 'point', filled: true, size: 28, opacity: 0.75 },
+      encoding: {
+        x,
+        y: { field: 'score', type: 'quantitative', title: m.metric, scale: { zero: false } },
+        color: { field: 'trial', type: 'quantitative', title: 'trial', scale: { scheme: 'blues' } },
+      },
+    },
+  };
+}
+
+export function importanceSpec(m: ReportModel): { spec: VlSpec; marks: number } {
+  const values = m.importance.map((i) => ({ param: i.name, importance: i.importance, std: i.std }));
+  return {
+    marks: values.length,
+    spec: {
+      $schema: SCHEMA,
+      width: 420,
+      height: Math.max(60, 22 * values.length),
+      data: { values },
+      layer: [
+        {
+          name: 'params',
+          mark: { type: 'bar', color: '#4c78a8' },
+          encoding: {
+            y: { field: 'param', type: 'nominal', sort: values.map((v) => v.param), title: null },
+            x: {
+              field: 'importance',
+              type: 'quantitative',
+              title: 'share of the score’s variance explained alone (fANOVA)',
+              scale: { domain: [0, 1] },
+            },
+          },
+        },
+        {
+          name: 'values',
+          mark: { type: 'text', align: 'left', dx: 4, fontSize: 10 },
+          encoding: {
+            y: { field: 'param', type: 'nominal', sort: values.map((v) => v.param) },
+            x: { field: 'importance', type: 'quantitative' },
+            text: { field: 'importance', type: 'quantitative', format: '.3f' },
+          },
+        },
+      ],
+    },
+  };
+}
+
+/** One line per trial with per-epoch metrics; pruned and failed trials end in a marker. */
+export function curvesSpec(m: ReportModel): { spec: VlSpec; marks: number } {
+  const withCurve = m.trials.filter((t) => t.curve.length > 0);
+  const values = withCurve.flatMap((t) =>
+    t.curve.map((p) => ({ trial: t.index, epoch: p.epoch, value: p.value, state: t.state })),
+  );
+  const ends = withCurve
+    .filter((t) => t.state === 'pruned' || t.state === 'failed')
+    .map((t) => ({
+      trial: t.index,
+      epoch: t.curve.at(-1)!.epoch,
+      value: t.curve.at(-1)!.value,
+      state: t.state,
+    }));
+  return {
+    marks: withCurve.length,
+    spec: {
+      $schema: SCHEMA,
+      width: 640,
+      height: 280,
+      layer: [
+        {
+          name: 'trials',
+          data: { values },
+          mark: { type: 'line', strokeWidth: 1, opacity: 0.55 },
+          encoding: {
+            x: { field: 'epoch', type: 'quantitative', title: 'epoch' },
+            y: { field: 'value', type: 'quantitative', title: m.curveMetric ?? '', scale: { zero: false } },
+            detail: { field: 'trial', type: 'nominal' },
+            color: stateColor,
+          },
+        },
+        {
+          name: 'ends',
+          data: { values: ends },
+          mark: { type: 'point', filled: true, size: 60 },
+          encoding: {
+            x: { field: 'epoch', type: 'quantitative' },
+            y: { field: 'value', type: 'quantitative' },
+            color: stateColor,
+            shape: {
+              field: 'state',
+              type: 'nominal',
+              title: 'stopped',
+              scale: { domain: ['pruned', 'failed'], range: ['triangle-down', 'cross'] },
+            },
+          },
+        },
+      ],
+    },
+  };
+}
+
+function fmt(x: number): string {
+  if (!Number.isFinite(x)) return String(x);
+  return Number(x.toPrecision(4)).toString();
+}
+
+/** Renders a vega-lite spec to an SVG string in Node. */
+export async function renderSvg(spec: VlSpec): Promise<string> {
+  const vl = await import('vega-lite');
+  const vega = await import('vega');
+  const compiled = vl.compile(spec as never).spec;
+  const view = new vega.View(vega.parse(compiled), { renderer: 'none' });
+  try {
+    return await view.toSVG();
+  } finally {
+    view.finalize();
+  }
+}
+
+async function chart(
+  id: string,
+  title: string,
+  built: { spec: VlSpec; marks: number },
+  empty: string,
+  note = '',
+): Promise<Chart> {
+  if (built.marks === 0) return { id, title, svg: null, marks: 0, note: empty };
+  const svg = (await renderSvg(built.spec)).replace(
+    /^<svg ([^>]*?)class="marks"/,
+    `<svg $1id="${id}-svg" class="marks lockstep-chart" aria-label="${title.replace(/[<>&"]/g, '')}"`,
+  );
+  return { id, title, svg, marks: built.marks, note };
+}
+
+/** Every chart of the report, in page order. */
+export async function reportCharts(m: ReportModel): Promise<{
+  history: Chart;
+  parallel: Chart;
+  slices: Chart[];
+  importance: Chart;
+  curves: Chart;
+}> {
+  const history = await chart(
+    'chart-history',
+    'Optimisation history',
+    historySpec(m),
+    'No trial has a score yet.',
+    `One point per trial with a score (${m.metric}, to ${m.direction}); the line is the best complete trial so far.`,
+  );
+  const parallel = await chart(
+    'chart-parallel',
+    'Parallel coordinates',
+    parallelSpec(m),
+    'No complete trial yet.',
+    'One line per complete trial; each parameter scaled to [0, 1] over its range (log-scaled where the space is), coloured by score. A conditional parameter that is inactive is skipped.',
+  );
+  const slices: Chart[] = [];
+  for (const a of m.axes) {
+    slices.push(
+      await chart(`chart-slice-${slug(a.name)}`, a.name, sliceSpec(m, a), `No scored trial sets ${a.name}.`),
+    );
+  }
+  const importance = await chart(
+    'chart-importance',
+    'Parameter importance',
+    importanceSpec(m),
+    `No importance: ${m.importanceNote ?? 'nothing to compute'}.`,
+  );
+  const curves = await chart(
+    'chart-curves',
+    'Learning curves',
+    curvesSpec(m),
+    'No per-epoch metrics recorded yet.',
+    `${m.curveMetric ?? ''} after each epoch, one line per trial; ▼ marks where a pruned trial stopped, ✕ where a failed one did.`,
+  );
+  return { history, parallel, slices, importance, curves };
+}

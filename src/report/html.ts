@@ -1,0 +1,193 @@
+/**
+ * The report page: one self-contained HTML file. Charts are inline SVG, the table's sorting is a
+ * few lines of inline script, and a Content-Security-Policy forbids every fetch (no fonts, no
+ * CDN, no images but data: URLs), so the page works offline and leaks nothing.
+ */
+import { version } from '../version.js';
+import { type Chart, reportCharts } from './charts.js';
+import type { ReportModel, ReportTrial } from './model.js';
+
+export interface HtmlOptions {
+  /** Served by the dashboard: reload when the server says the ledger changed (`/events`). */
+  live?: boolean;
+}
+
+export function escapeHtml(s: string): string {
+  return s
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;');
+}
+
+function num(x: number | null | undefined, digits = 4): string {
+  if (x === null || x === undefined) return '';
+  if (!Number.isFinite(x)) return String(x);
+  if (Number.isInteger(x)) return String(x);
+  return Number(x.toPrecision(digits)).toString();
+}
+
+function figure(c: Chart, cls = 'chart'): string {
+  const body = c.svg ?? `<p class="empty">${escapeHtml(c.note)}</p>`;
+  const note = c.svg && c.note ? `<figcaption>${escapeHtml(c.note)}</figcaption>` : '';
+  return `<figure class="${cls}${c.svg ? '' : ' empty'}" id="${c.id}" data-marks="${c.marks}"><h3>${escapeHtml(c.title)}</h3>${body}${note}</figure>`;
+}
+
+/** A sortable cell: `data-v` is what sorting compares (numbers as numbers, missing values last). */
+function cell(text: string, sortValue: string | number | null, cls = ''): string {
+  const v = sortValue === null ? '' : String(sortValue);
+  return `<td${cls ? ` class="${cls}"` : ''} data-v="${escapeHtml(v)}">${escapeHtml(text)}</td>`;
+}
+
+function trialRow(t: ReportTrial, m: ReportModel): string {
+  const best = m.best?.index === t.index ? ' best' : '';
+  const cells = [
+    cell(String(t.index), t.index),
+    cell(t.id, t.id, 'mono'),
+    cell(t.label, t.label, `state-${t.state}`),
+    cell(num(t.score), t.score !== null && Number.isFinite(t.score) ? t.score : null),
+    cell(String(t.epochs), t.epochs),
+    cell(t.wallMs === null ? '' : (t.wallMs / 1000).toFixed(2), t.wallMs),
+    ...m.axes.map((a) => {
+      const v = t.params[a.name];
+      return cell(
+        v === undefined ? '' : typeof v === 'number' ? num(v) : String(v),
+        v === undefined ? null : typeof v === 'number' ? v : String(v),
+      );
+    }),
+    `<td class="replay"><code>${escapeHtml(t.replay)}</code>${t.error ? `<div class="error">${escapeHtml(t.error)}</div>` : ''}</td>`,
+  ];
+  return `<tr class="trial${best}" data-index="${t.index}">${cells.join('')}</tr>`;
+}
+
+function trialsTable(m: ReportModel): string {
+  const heads = ['#', 'id', 'state', m.metric, 'epochs', 'wall (s)', ...m.axes.map((a) => a.name)];
+  const th = heads
+    .map(
+      (h, i) =>
+        `<th data-col="${i}" data-type="${i === 1 || i === 2 ? 'text' : 'auto'}" title="sort">${escapeHtml(h)}</th>`,
+    )
+    .join('');
+  return `<table id="trials" class="trials"><thead><tr>${th}<th>replay</th></tr></thead><tbody>${m.trials
+    .map((t) => trialRow(t, m))
+    .join('\n')}</tbody></table>`;
+}
+
+function kv(rows: [string, string][]): string {
+  return `<table class="kv">${rows.map(([k, v]) => `<tr><th>${escapeHtml(k)}</th><td class="mono">${escapeHtml(v)}</td></tr>`).join('')}</table>`;
+}
+
+/** Sorts the trials table by a clicked header; a second click reverses. Numbers compare as numbers, empty cells last. */
+const SORT_SCRIPT = `(function(){
+var table=document.getElementById('trials');if(!table)return;
+var body=table.tBodies[0];
+table.querySelectorAll('th[data-col]').forEach(function(th){th.addEventListener('click',function(){
+var col=+th.getAttribute('data-col');var dir=th.getAttribute('aria-sort')==='ascending'?-1:1;
+table.querySelectorAll('th[data-col]').forEach(function(h){h.removeAttribute('aria-sort');});
+th.setAttribute('aria-sort',dir===1?'ascending':'descending');
+var text=th.getAttribute('data-type')==='text';
+var rows=Array.prototype.slice.call(body.rows);
+rows.sort(function(a,b){var x=a.cells[col].getAttribute('data-v'),y=b.cells[col].getAttribute('data-v');
+if(x===''&&y==='')return (+a.getAttribute('data-index'))-(+b.getAttribute('data-index'));if(x==='')return 1;if(y==='')return -1;
+var nx=Number(x),ny=Number(y);var c=(!text&&!isNaN(nx)&&!isNaN(ny))?(nx-ny):(x<y?-1:x>y?1:0);
+return c!==0?dir*c:(+a.getAttribute('data-index'))-(+b.getAttribute('data-index'));});
+rows.forEach(function(r){body.appendChild(r);});});});})();`;
+
+const LIVE_SCRIPT = `(function(){if(!window.EventSource)return;var es=new EventSource('/events');
+es.addEventListener('report',function(){es.close();location.reload();});})();`;
+
+const STYLE = `body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;max-width:1200px;margin:1.5em auto;padding:0 1em;color:#222;font-size:14px}
+h1{font-size:1.5em;margin-bottom:.2em}h2{margin-top:1.6em;border-bottom:1px solid #ddd;padding-bottom:.2em}h3{font-size:1em;margin:.2em 0}
+.sub{color:#555}.mono,code{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:12px}
+.charts{display:flex;flex-wrap:wrap;gap:1em}figure{margin:0 0 1em}figcaption{color:#555;font-size:12px;max-width:700px}
+figure.empty p{color:#777;font-style:italic}
+table{border-collapse:collapse}td,th{border:1px solid #ddd;padding:2px 6px;text-align:left;vertical-align:top}
+table.trials th[data-col]{cursor:pointer;background:#f4f4f4;user-select:none}
+table.trials th[aria-sort=ascending]::after{content:" ▲"}table.trials th[aria-sort=descending]::after{content:" ▼"}
+tr.best td{background:#eef6ee}.state-pruned{color:#b55d00}.state-failed{color:#c0262d}.error{color:#c0262d;font-size:12px}
+td.replay code{white-space:nowrap}.tablewrap{overflow-x:auto}.kv th{background:#f8f8f8;font-weight:600}
+.warn{color:#a33}`;
+
+/** The report page of a model. */
+export async function reportHtml(m: ReportModel, options: HtmlOptions = {}): Promise<string> {
+  const charts = await reportCharts(m);
+  const env = m.environment;
+  const counts = { complete: 0, pruned: 0, failed: 0, running: 0 };
+  for (const t of m.trials) counts[t.state]++;
+  const best = m.best
+    ? `Best: trial <b>${escapeHtml(m.best.id)}</b>, ${escapeHtml(m.metric)} = <b>${num(m.best.score, 6)}</b> — replay with <code>${escapeHtml(m.trials.find((t) => t.index === m.best!.index)?.replay ?? '')}</code>`
+    : 'No complete trial yet.';
+  const csp = `default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:${options.live ? "; connect-src 'self'" : ''}`;
+  const importanceNote =
+    m.importance.length > 0
+      ? `fANOVA on a random forest of 32 regression trees fitted to the ${counts.complete} complete trials (bootstrap seeded from the study seed ${m.seed}, so the same ledger gives the same numbers). Each bar is the share of the score's variance over the search space that the parameter explains on its own; the rest is interactions. A conditional parameter's "inactive" is one of its levels.`
+      : '';
+  const environment = kv([
+    ['lockstep', env.lockstep],
+    ['numeric', String(env.numeric)],
+    ['node', env.node],
+    ['tfjs', env.tfjs],
+    ['backend', `${env.backend ?? '—'}${env.backendVersion ? ` ${env.backendVersion}` : ''}`],
+    ['platform', `${env.platform} ${env.arch}`],
+    ['cpu', env.cpu],
+  ]);
+  const study = kv([
+    ['study', m.study],
+    ['key', m.key],
+    ['seed', String(m.seed)],
+    ['digest', m.digest],
+    ['config hash', m.configHash],
+    ['dataset', m.dataset ? `${m.dataset.source} (${m.dataset.rows} rows)` : '—'],
+    ['dataset hash', m.dataset?.hash ?? '—'],
+    ['ledger', `${m.ledger} (${m.records} records)`],
+    ...(m.refit
+      ? ([
+          [
+            'refit',
+            `trial ${m.refit.index}: test ${m.metric} = ${num(m.refit.testScore, 6)}, weights ${m.refit.weightsHash}`,
+          ],
+        ] as [string, string][])
+      : []),
+  ]);
+  const warnings =
+    m.warnings.length > 0
+      ? `<ul class="warn">${m.warnings.map((w) => `<li>${escapeHtml(w)}</li>`).join('')}</ul>`
+      : '';
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="data:,">
+<title>lockstep report: ${escapeHtml(m.study)}</title>
+<style>${STYLE}</style></head>
+<body data-trials="${m.trials.length}">
+<h1>Study ${escapeHtml(m.study)}</h1>
+<p class="sub">${m.trials.length} trials: ${counts.complete} complete, ${counts.pruned} pruned, ${counts.failed} failed${counts.running ? `, ${counts.running} running` : ''}. Metric ${escapeHtml(m.metric)} (${m.direction}). Digest <span class="mono" id="digest">${m.digest}</span>.</p>
+<p>${best}</p>
+${warnings}
+<h2>Optimisation history</h2>
+${figure(charts.history)}
+<h2>Parallel coordinates</h2>
+<div class="tablewrap">${figure(charts.parallel)}</div>
+<h2>Slices</h2>
+<p class="sub">The score against each parameter, one point per scored trial where the parameter is active; darker points are later trials.</p>
+<div class="charts">${charts.slices.map((c) => figure(c, 'chart slice')).join('\n')}</div>
+<h2>Parameter importance</h2>
+${figure(charts.importance)}
+<p class="sub">${escapeHtml(importanceNote)}</p>
+<h2>Learning curves</h2>
+${figure(charts.curves)}
+<h2>Trials</h2>
+<p class="sub">Click a column to sort it. Each trial's replay command retrains it and compares every recorded number.</p>
+<div class="tablewrap">${trialsTable(m)}</div>
+<h2>Study and environment</h2>
+<div class="charts"><div><h3>Study</h3>${study}</div><div><h3>Recorded environment</h3>${environment}</div></div>
+<h3>Configuration</h3>
+<pre class="mono">${escapeHtml(JSON.stringify(m.config, null, 2))}</pre>
+<p class="sub">Generated by lockstep ${escapeHtml(version)} from the ledger alone; the same ledger gives the same page.</p>
+<script>${SORT_SCRIPT}</script>
+${options.live ? `<script>${LIVE_SCRIPT}</script>` : ''}
+</body></html>
+`;
+}

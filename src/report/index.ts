@@ -1,0 +1,13 @@
+export type { Chart } from './charts.js';
+export { renderSvg, reportCharts, slug } from './charts.js';
+export type { Dashboard, DashboardOptions } from './dashboard.js';
+export { DASHBOARD_PATHS, startDashboard } from './dashboard.js';
+export type { HtmlOptions } from './html.js';
+export { escapeHtml, reportHtml } from './html.js';
+export type { FeatureDomain, ForestOptions, Importance } from './importance.js';
+export { DEFAULT_FOREST, fanova } from './importance.js';
+export type { CurvePoint, ParamAxis, ReportModel, ReportTrial } from './model.js';
+export { modelOf, readReportModel, replayCommand } from './model.js';
+export type { RebuildFiles } from './rebuild.js';
+export { exportEnvironment } from './rebuild.js';
+export { buildReport, writeReport } from './write.js';

@@ -1,0 +1,278 @@
+/**
+ * What a report shows, read from a ledger: the study's fold (through `summarize`), its digest, the
+ * search space's parameters as chart axes, the learning curves and the parameter importance. Pure
+ * given the ledger's content: the same ledger always gives the same model.
+ */
+import type { DatasetInfo, Environment, RefitState, TrialStatus } from '../ledger/index.js';
+import { studyDigest } from '../ledger/index.js';
+import { type Distribution, parseSpace, tryToUnit } from '../space/index.js';
+import { type StudySummary, summarize } from '../study/summary.js';
+import type { Direction } from '../train/types.js';
+import { type FeatureDomain, fanova, type Importance } from './importance.js';
+
+export type ParamValue = string | number | boolean;
+
+/** One parameter as an axis of the charts. */
+export interface ParamAxis {
+  name: string;
+  kind: 'numeric' | 'categorical';
+  log: boolean;
+  /** Categorical: the choices in order (as strings). */
+  choices: string[];
+  /** The ends of the axis, as labels. */
+  lowLabel: string;
+  highLabel: string;
+  /** Whether some trial has no value for it (a conditional parameter). */
+  conditional: boolean;
+  /** The value mapped into [0, 1] (log-aware); undefined when absent or foreign. */
+  unit(v: ParamValue | undefined): number | undefined;
+}
+
+export interface CurvePoint {
+  epoch: number;
+  value: number;
+}
+
+export interface ReportTrial {
+  index: number;
+  id: string;
+  state: TrialStatus;
+  /** As `show` prints it, e.g. `failed (environment)`. */
+  label: string;
+  score: number | null;
+  epochs: number;
+  error: string | null;
+  params: Record<string, ParamValue>;
+  curve: CurvePoint[];
+  wallMs: number | null;
+  replay: string;
+}
+
+export interface ReportModel {
+  ledger: string;
+  study: string;
+  key: string;
+  seed: number;
+  metric: string;
+  direction: Direction;
+  digest: string;
+  configHash: string;
+  config: Record<string, unknown>;
+  dataset: DatasetInfo | null;
+  environment: Environment;
+  trials: ReportTrial[];
+  best: { id: string; index: number; score: number } | null;
+  refit: RefitState | null;
+  axes: ParamAxis[];
+  /** The per-epoch metric the learning curves plot. */
+  curveMetric: string | null;
+  importance: Importance[];
+  /** Why importance is empty, when it is. */
+  importanceNote: string | null;
+  warnings: string[];
+  records: number;
+}
+
+/** The command that replays one trial. */
+export function replayCommand(id: string, ledger: string): string {
+  return `npx lockstep replay ${id} --ledger ${shellQuote(ledger)}`;
+}
+
+export function shellQuote(s: string): string {
+  return /^[A-Za-z0-9_./:=@%+-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+function show(v: ParamValue): string {
+  return typeof v === 'number' ? String(Number(v.toPrecision(4))) : String(v);
+}
+
+function axisFromDist(name: string, dist: Distribution, conditional: boolean): ParamAxis | undefined {
+  switch (dist.type) {
+    case 'fixed':
+      return undefined;
+    case 'categorical':
+      return {
+        name,
+        kind: 'categorical',
+        log: false,
+        choices: dist.choices.map(String),
+        lowLabel: String(dist.choices[0]),
+        highLabel: String(dist.choices.at(-1)),
+        conditional,
+        unit: (v) => tryToUnit(dist, v),
+      };
+    case 'int':
+    case 'float':
+      if (!(dist.high > dist.low)) return undefined;
+      return {
+        name,
+        kind: 'numeric',
+        log: dist.log === true,
+        choices: [],
+        lowLabel: show(dist.low),
+        highLabel: show(dist.high),
+        conditional,
+        unit: (v) => tryToUnit(dist, v),
+      };
+    default:
+      return undefined;
+  }
+}
+
+/** An axis from the values seen, for a parameter the recorded space does not declare. */
+function axisFromValues(name: string, values: ParamValue[], conditional: boolean): ParamAxis | undefined {
+  const nums = values.filter((v): v is number => typeof v === 'number');
+  if (nums.length === values.length && nums.length > 0) {
+    const low = Math.min(...nums);
+    const high = Math.max(...nums);
+    if (!(high > low)) return undefined;
+    return {
+      name,
+      kind: 'numeric',
+      log: false,
+      choices: [],
+      lowLabel: show(low),
+      highLabel: show(high),
+      conditional,
+      unit: (v) => (typeof v === 'number' ? (v - low) / (high - low) : undefined),
+    };
+  }
+  const choices = [...new Set(values.map(String))].sort();
+  if (choices.length < 2) return undefined;
+  return {
+    name,
+    kind: 'categorical',
+    log: false,
+    choices,
+    lowLabel: choices[0]!,
+    highLabel: choices.at(-1)!,
+    conditional,
+    unit: (v) => {
+      const i = v === undefined ? -1 : choices.indexOf(String(v));
+      return i < 0 ? undefined : (i + 0.5) / choices.length;
+    },
+  };
+}
+
+/** The chart axes: the space's parameters in its order (fixed ones left out), then any others seen. */
+function axesOf(summary: StudySummary): ParamAxis[] {
+  const trials = summary.state.trials;
+  const seen = new Map<string, ParamValue[]>();
+  for (const t of trials) {
+    for (const [k, v] of Object.entries(t.params)) {
+      const list = seen.get(k);
+      if (list) list.push(v);
+      else seen.set(k, [v]);
+    }
+  }
+  const conditional = (name: string) => trials.some((t) => !(name in t.params));
+  const axes: ParamAxis[] = [];
+  const declared = new Set<string>();
+  let space: ReturnType<typeof parseSpace> | undefined;
+  try {
+    space = parseSpace(summary.state.study.config.space ?? 'mlp-default');
+  } catch {
+    space = undefined; // an old or foreign space: fall back to the values seen
+  }
+  for (const spec of space?.params ?? []) {
+    declared.add(spec.name);
+    if (!seen.has(spec.name)) continue;
+    const axis = axisFromDist(spec.name, spec.dist, conditional(spec.name));
+    if (axis) axes.push(axis);
+  }
+  for (const [name, values] of [...seen].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    if (declared.has(name)) continue;
+    const axis = axisFromValues(name, values, conditional(name));
+    if (axis) axes.push(axis);
+  }
+  return axes;
+}
+
+function curveMetricOf(summary: StudySummary): string | null {
+  const keys = new Set<string>();
+  for (const t of summary.state.trials)
+    for (const p of t.progress) for (const k of Object.keys(p.metrics)) keys.add(k);
+  if (keys.has(summary.metric)) return summary.metric;
+  return [...keys].sort()[0] ?? null;
+}
+
+/**
+ * fANOVA over the complete trials with a finite score. A conditional parameter's domain is
+ * [-1, 1]: its values in [0, 1], "inactive" at -0.5, so that being inactive is a level of it.
+ */
+function importanceOf(
+  axes: ParamAxis[],
+  trials: ReportTrial[],
+  seed: number,
+): { importance: Importance[]; note: string | null } {
+  const scored = trials.filter((t) => t.state === 'complete' && t.score !== null && Number.isFinite(t.score));
+  if (axes.length === 0) return { importance: [], note: 'the study has no varying parameters' };
+  if (scored.length < 2) return { importance: [], note: 'needs at least two complete trials' };
+  const domains: FeatureDomain[] = axes.map((a) => ({ name: a.name, low: a.conditional ? -1 : 0, high: 1 }));
+  const rows = scored.map((t) => axes.map((a) => a.unit(t.params[a.name]) ?? -0.5));
+  const importance = fanova(
+    domains,
+    rows,
+    scored.map((t) => t.score!),
+    seed,
+  );
+  return { importance, note: importance.length === 0 ? 'every complete trial has the same score' : null };
+}
+
+/** Builds the model of a summarised study. */
+export function modelOf(summary: StudySummary): ReportModel {
+  const { state } = summary;
+  const curveMetric = curveMetricOf(summary);
+  const trials: ReportTrial[] = state.trials.map((t, k) => {
+    const row = summary.trials[k]!;
+    const curve: CurvePoint[] = [];
+    if (curveMetric !== null) {
+      for (const p of t.progress) {
+        const v = p.metrics[curveMetric];
+        if (v !== undefined && Number.isFinite(v)) curve.push({ epoch: p.epoch, value: v });
+      }
+    }
+    return {
+      index: t.index,
+      id: t.id,
+      state: t.state,
+      label: row.state,
+      score: t.score,
+      epochs: row.epochs,
+      error: t.error,
+      params: t.params,
+      curve,
+      wallMs: t.meta?.wallMs ?? null,
+      replay: replayCommand(t.id, summary.ledger),
+    };
+  });
+  const axes = axesOf(summary);
+  const { importance, note } = importanceOf(axes, trials, state.study.seed);
+  return {
+    ledger: summary.ledger,
+    study: summary.study,
+    key: summary.key,
+    seed: state.study.seed,
+    metric: summary.metric,
+    direction: summary.direction,
+    digest: studyDigest(state),
+    configHash: state.study.configHash,
+    config: state.study.config,
+    dataset: state.study.dataset,
+    environment: state.study.environment,
+    trials,
+    best: summary.best ? { id: summary.best.id, index: summary.best.index, score: summary.best.score } : null,
+    refit: state.refit,
+    axes,
+    curveMetric,
+    importance,
+    importanceNote: note,
+    warnings: summary.warnings,
+    records: state.records,
+  };
+}
+
+/** Reads a ledger (no lock) and builds its report model. */
+export function readReportModel(ledger: string): ReportModel {
+  return modelOf(summarize(ledger));
+}

@@ -2,7 +2,10 @@ export { canonicalJson, canonicalMembers } from './canonical.js';
 export { digestContent, studyDigest } from './digest.js';
 export { foldLedger, StudyFold } from './fold.js';
 export type { LedgerFs, LedgerOptions } from './journal.js';
-export { createLedger, FileLedger, openLedger, readLedger, serialize } from './journal.js';
+export { createLedger, FileLedger, holdsCompleteLine, openLedger, readLedger, serialize } from './journal.js';
+// The PostgreSQL ledger is imported from './postgres.js' (or opened through './url.js'), so that
+// file-only users never load the pg driver.
+export type { LeaseLostError, ParsedPgUrl, PgLedger, PgLedgerOptions } from './postgres.js';
 export type {
   DatasetInfo,
   Environment,

@@ -17,18 +17,26 @@ import type {
  * - Append-only. A record, once appended, is never changed or removed; `records()` returns the
  *   records in append order, and reopening the store gives exactly the same records.
  * - Each record carries `seq` (its 0-based position) and `prev` (the SHA-256 of the previous
- *   record's stored bytes), so that an edit, loss or reordering is detected when reading.
+ *   record's stored bytes), so that an edit, loss or reordering is detected when reading. Every
+ *   storage stores the same line for the same record, so the chain and the digest do not depend
+ *   on the storage, and a study copied between storages is byte for byte the same.
  * - Record 0 is the `study` record, and it is the only one.
  * - `append` validates the record (its schema, and that it is consistent with the fold:
  *   a finished trial is never modified) and refuses an invalid one with a `LedgerError`,
- *   without writing anything. When it returns, the record is durable.
+ *   without writing anything. When it returns (or its promise resolves), the record is durable.
  * - If the store refuses a write, `append` throws `LockstepError('E_IO')` and the store
  *   keeps every record appended before.
- * - One writer at a time: a second writer is refused with `LockstepError('E_LOCKED')`.
- *   Appends from one writer are applied in call order.
+ * - Appends from one writer are applied in call order, also when they are asynchronous and not
+ *   awaited one by one.
+ * - Writers: a local store (FileLedger) has one writer at a time, and a second is refused with
+ *   `LockstepError('E_LOCKED')`. A shared store (PgLedger) serialises the appends of any number
+ *   of writers: each append is checked against, and chained to, every record stored before it,
+ *   including other writers'; `records()` is then this writer's view, brought up to date by each
+ *   append and by the store's `refresh()`.
  *
- * The interface is synchronous: every append is durable before the caller acts on it, and the
- * trainer's progress callbacks are synchronous. A networked store needs a synchronous bridge.
+ * Synchronous or not: FileLedger answers at once (its trainer callbacks and the search loop rely
+ * on that); a networked store (PgLedger) returns promises. Callers that serve both `await` every
+ * `open`, `append` and `close` (awaiting a plain value costs nothing).
  */
 export interface Ledger {
   /** Where the ledger lives (a file path, a database URL and study key…), for messages. */
@@ -36,15 +44,15 @@ export interface Ledger {
   /** Things the ledger repaired or noticed while opening (e.g. a torn last line dropped). */
   readonly warnings: readonly string[];
   /** Opens an existing ledger: reads and verifies every record. Rejects with LedgerError if damaged. */
-  open(): OpenReport;
+  open(): OpenReport | Promise<OpenReport>;
   /** Appends one record (without its envelope) and returns the full record as stored. */
-  append(body: RecordBody): LedgerRecord;
-  /** Every record, in append order. */
+  append(body: RecordBody): LedgerRecord | Promise<LedgerRecord>;
+  /** Every record, in append order (for a shared store: as of its last append or refresh). */
   records(): readonly LedgerRecord[];
   /** The fold of `records()`. */
   state(): StudyState;
   /** Releases the store (and the writer's lock). Further appends are refused. Idempotent. */
-  close(): void;
+  close(): void | Promise<void>;
 }
 
 export interface OpenReport {

@@ -7,30 +7,33 @@ import { completeTrial, envFailed, finished, sampleStudy, started } from './fixt
 /** How the contract makes and reopens ledgers of one implementation. */
 export interface LedgerHarness {
   /** A new ledger, open for writing, holding only the study record. */
-  create(study: StudyInfo): Ledger;
+  create(study: StudyInfo): Ledger | Promise<Ledger>;
   /** Opens again, for writing, the ledger at `location` (closed before). */
-  reopen(location: string): Ledger;
+  reopen(location: string): Ledger | Promise<Ledger>;
   /** Removes what the harness made. */
-  cleanup(): void;
+  cleanup(): void | Promise<void>;
 }
+
+/** Runs `fn` and returns its promise, so that a synchronous throw and a rejection are tested alike. */
+const attempt = (fn: () => unknown) => Promise.resolve().then(fn);
 
 /** The behaviour every Ledger implementation must show. */
 export function ledgerContract(name: string, makeHarness: () => LedgerHarness): void {
   describe(`Ledger contract: ${name}`, () => {
-    const withLedger = (fn: (ledger: Ledger, h: LedgerHarness) => void) => () => {
+    const withLedger = (fn: (ledger: Ledger, h: LedgerHarness) => Promise<void>) => async () => {
       const h = makeHarness();
-      const ledger = h.create(sampleStudy());
+      const ledger = await h.create(sampleStudy());
       try {
-        fn(ledger, h);
+        await fn(ledger, h);
       } finally {
-        ledger.close();
-        h.cleanup();
+        await ledger.close();
+        await h.cleanup();
       }
     };
 
     it(
       'starts with the study record at seq 0 with a zero prev hash',
-      withLedger((ledger) => {
+      withLedger(async (ledger) => {
         const [first, ...rest] = ledger.records();
         expect(rest).toHaveLength(0);
         expect(first).toMatchObject({ v: 1, seq: 0, prev: ZERO_HASH, type: 'study', study: sampleStudy() });
@@ -40,8 +43,10 @@ export function ledgerContract(name: string, makeHarness: () => LedgerHarness): 
 
     it(
       'returns appended records in append order, each chained to the one before',
-      withLedger((ledger) => {
-        const appended = [...completeTrial(1, 0.9), ...completeTrial(0, 0.8)].map((b) => ledger.append(b));
+      withLedger(async (ledger) => {
+        const appended = [];
+        for (const b of [...completeTrial(1, 0.9), ...completeTrial(0, 0.8)])
+          appended.push(await ledger.append(b));
         const all = ledger.records();
         expect(all.slice(1)).toEqual(appended);
         expect(all.map((r) => r.seq)).toEqual(all.map((_r, i) => i));
@@ -63,57 +68,74 @@ export function ledgerContract(name: string, makeHarness: () => LedgerHarness): 
       }),
     );
 
-    it('gives the same records and the same state after reopening', () => {
+    it('gives the same records and the same state after reopening', async () => {
       const h = makeHarness();
       try {
-        const ledger = h.create(sampleStudy());
-        for (const b of [...completeTrial(0, 0.5), ...completeTrial(1, 0.7), started(2)]) ledger.append(b);
+        const ledger = await h.create(sampleStudy());
+        for (const b of [...completeTrial(0, 0.5), ...completeTrial(1, 0.7), started(2)])
+          await ledger.append(b);
         const before = ledger.records().slice();
         const digest = studyDigest(ledger.state());
-        ledger.close();
-        const again = h.reopen(ledger.location);
+        await ledger.close();
+        const again = await h.reopen(ledger.location);
         try {
           expect(again.records()).toEqual(before);
           expect(studyDigest(again.state())).toBe(digest);
           expect(again.state().trials.map((t) => t.state)).toEqual(['complete', 'complete', 'running']);
-          const next = again.append(finished(2, 0.6));
+          const next = await again.append(finished(2, 0.6));
           expect(next.seq).toBe(before.length);
         } finally {
-          again.close();
+          await again.close();
         }
       } finally {
-        h.cleanup();
+        await h.cleanup();
+      }
+    });
+
+    it('applies appends in call order, also when they are not awaited one by one', async () => {
+      const h = makeHarness();
+      try {
+        const ledger = await h.create(sampleStudy());
+        try {
+          const all = await Promise.all(completeTrial(0, 0.5).map((b) => ledger.append(b)));
+          expect(all.map((r) => r.seq)).toEqual([1, 2, 3, 4]);
+          expect(ledger.state().trials[0]).toMatchObject({ state: 'complete', score: 0.5 });
+        } finally {
+          await ledger.close();
+        }
+      } finally {
+        await h.cleanup();
       }
     });
 
     it(
       'refuses to start again a trial that finished, and writes nothing',
-      withLedger((ledger, h) => {
-        for (const b of completeTrial(0, 0.5)) ledger.append(b);
+      withLedger(async (ledger, h) => {
+        for (const b of completeTrial(0, 0.5)) await ledger.append(b);
         const n = ledger.records().length;
-        expect(() => ledger.append(started(0))).toThrow(LedgerError);
-        expect(() => ledger.append(started(0))).toThrow(
+        await expect(attempt(() => ledger.append(started(0)))).rejects.toThrow(LedgerError);
+        await expect(attempt(() => ledger.append(started(0)))).rejects.toThrow(
           /trial 0 is started again, but it already finished \(complete\)/,
         );
         expect(ledger.records()).toHaveLength(n);
-        ledger.close();
-        const again = h.reopen(ledger.location);
+        await ledger.close();
+        const again = await h.reopen(ledger.location);
         try {
           expect(again.records()).toHaveLength(n);
-          expect(() => again.append(started(0))).toThrow(LedgerError);
+          await expect(attempt(() => again.append(started(0)))).rejects.toThrow(LedgerError);
         } finally {
-          again.close();
+          await again.close();
         }
       }),
     );
 
     it(
       'lets a trial that failed for the environment, or never finished, start again from scratch',
-      withLedger((ledger) => {
-        for (const b of completeTrial(0, 0.5).slice(0, 2)) ledger.append(b); // crashed after epoch 1
-        ledger.append(started(0));
-        ledger.append(envFailed(0));
-        ledger.append(started(0));
+      withLedger(async (ledger) => {
+        for (const b of completeTrial(0, 0.5).slice(0, 2)) await ledger.append(b); // crashed after epoch 1
+        await ledger.append(started(0));
+        await ledger.append(envFailed(0));
+        await ledger.append(started(0));
         const t = ledger.state().trials[0]!;
         expect(t).toMatchObject({ index: 0, state: 'running', attempts: 3, progress: [] });
       }),
@@ -121,22 +143,28 @@ export function ledgerContract(name: string, makeHarness: () => LedgerHarness): 
 
     it(
       'refuses an invalid record without writing it',
-      withLedger((ledger) => {
-        ledger.append(started(0));
+      withLedger(async (ledger) => {
+        await ledger.append(started(0));
         const bad = { ...finished(0, 0.5), score: 'high' } as unknown as Parameters<Ledger['append']>[0];
-        expect(() => ledger.append(bad)).toThrow(/invalid trial\.finished record: score/);
-        expect(() => ledger.append(finished(3, 0.5))).toThrow(/trial 3, which was never started/);
-        expect(() => ledger.append({ type: 'study', study: sampleStudy() })).toThrow(/a second study record/);
+        await expect(attempt(() => ledger.append(bad))).rejects.toThrow(
+          /invalid trial\.finished record: score/,
+        );
+        await expect(attempt(() => ledger.append(finished(3, 0.5)))).rejects.toThrow(
+          /trial 3, which was never started/,
+        );
+        await expect(attempt(() => ledger.append({ type: 'study', study: sampleStudy() }))).rejects.toThrow(
+          /a second study record/,
+        );
         expect(ledger.records()).toHaveLength(2);
       }),
     );
 
-    it('keeps NaN and infinite metrics through a reopen', () => {
+    it('keeps NaN and infinite metrics through a reopen', async () => {
       const h = makeHarness();
       try {
-        const ledger = h.create(sampleStudy());
-        ledger.append(started(0));
-        ledger.append({
+        const ledger = await h.create(sampleStudy());
+        await ledger.append(started(0));
+        await ledger.append({
           type: 'trial.progress',
           index: 0,
           epoch: 1,
@@ -147,8 +175,8 @@ export function ledgerContract(name: string, makeHarness: () => LedgerHarness): 
             c: -0.5,
           },
         });
-        ledger.close();
-        const again = h.reopen(ledger.location);
+        await ledger.close();
+        const again = await h.reopen(ledger.location);
         try {
           const m = again.state().trials[0]!.progress[0]!.metrics;
           expect(m.train_loss).toBeNaN();
@@ -156,18 +184,18 @@ export function ledgerContract(name: string, makeHarness: () => LedgerHarness): 
           expect(m.b).toBe(Number.NEGATIVE_INFINITY);
           expect(m.c).toBe(-0.5);
         } finally {
-          again.close();
+          await again.close();
         }
       } finally {
-        h.cleanup();
+        await h.cleanup();
       }
     });
 
     it(
       'refuses appends after close',
-      withLedger((ledger) => {
-        ledger.close();
-        expect(() => ledger.append(started(0))).toThrow(/not open/);
+      withLedger(async (ledger) => {
+        await ledger.close();
+        await expect(attempt(() => ledger.append(started(0)))).rejects.toThrow(/not open/);
       }),
     );
   });

@@ -1,0 +1,702 @@
+import { createHash } from 'node:crypto';
+import pg from 'pg';
+import { LedgerError, LockstepError, NotFoundError } from '../errors.js';
+import { StudyFold } from './fold.js';
+import { serialize } from './journal.js';
+import {
+  describeIssues,
+  LEDGER_VERSION,
+  type LedgerRecord,
+  ledgerRecordSchema,
+  type RecordBody,
+  type StudyInfo,
+  ZERO_HASH,
+} from './records.js';
+import { scanLedger } from './scan.js';
+import type { Ledger, OpenReport, StudyState } from './types.js';
+
+/**
+ * A ledger in PostgreSQL, shared by any number of processes on any number of machines.
+ *
+ * It stores the very lines a {@link FileLedger} writes, one row per line (`records(study_key, seq, line)`),
+ * so the hash chain and the digest are the same in both storages, and a study copied from one to the
+ * other is byte for byte the same. Appends from every process are serialised on the study's head row
+ * (`SELECT … FOR UPDATE`): each append first reads the lines others appended since, checks the new record
+ * against the fold of all of them, and chains it to the store's last line. `records()` is a local cache,
+ * brought up to date by every append and by `refresh()`.
+ *
+ * Losing the connection (a restarted server, a network cut) is waited out: every statement is retried
+ * with backoff for up to `retryMs`. An append whose COMMIT's answer was lost is recognised on retry by its
+ * exact line at its seq, so it is never written twice.
+ *
+ * The claims table hands out trial indices to workers, with a lease that the worker renews while it trains.
+ */
+export class PgLedger implements Ledger {
+  readonly location: string;
+  readonly warnings: string[] = [];
+  readonly url: ParsedPgUrl;
+  private readonly pool: pg.Pool;
+  private readonly retryMs: number;
+  private readonly onRetry: (message: string) => void;
+  private key: string | null = null;
+  private fold: StudyFold;
+  private recs: LedgerRecord[] = [];
+  private lines: string[] = [];
+  private lastHash = ZERO_HASH;
+  private opened = false;
+  private closed = false;
+  /** Appends from this process, in call order. */
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(url: string | ParsedPgUrl, options: PgLedgerOptions = {}) {
+    this.url = typeof url === 'string' ? parsePgUrl(url) : url;
+    this.location = this.url.display;
+    this.retryMs = options.retryMs ?? Number(process.env.LOCKSTEP_PG_RETRY_S ?? 600) * 1000;
+    this.onRetry = options.onRetry ?? (() => {});
+    this.pool = new pg.Pool({
+      connectionString: this.url.connectionString,
+      max: options.connections ?? 4,
+      connectionTimeoutMillis: 5000,
+    });
+    // An idle connection that the server drops: the next query reconnects (and retries).
+    this.pool.on('error', () => {});
+    this.fold = new StudyFold(`ledger ${this.location}`);
+  }
+
+  /** The study's key, once opened or created. */
+  get studyKey(): string {
+    if (this.key === null) throw new LedgerError(`ledger ${this.location}: not open`);
+    return this.key;
+  }
+
+  /** Creates the schema and tables if they are missing (idempotent, safe from several processes at once). */
+  async ensureTables(): Promise<void> {
+    const s = this.url.schema;
+    await this.tx(async (c) => {
+      await c.query("SELECT pg_advisory_xact_lock(hashtext('lockstep-ddl'))");
+      await c.query(`CREATE SCHEMA IF NOT EXISTS ${s}`);
+      await c.query(
+        `CREATE TABLE IF NOT EXISTS ${s}.studies (study_key text PRIMARY KEY, name text NOT NULL, trials integer NOT NULL, head integer NOT NULL)`,
+      );
+      await c.query(
+        `CREATE TABLE IF NOT EXISTS ${s}.records (study_key text NOT NULL REFERENCES ${s}.studies ON DELETE CASCADE, seq integer NOT NULL, line text NOT NULL, PRIMARY KEY (study_key, seq))`,
+      );
+      await c.query(
+        `CREATE TABLE IF NOT EXISTS ${s}.claims (study_key text NOT NULL REFERENCES ${s}.studies ON DELETE CASCADE, idx integer NOT NULL, owner text NOT NULL, lease_expires timestamptz NOT NULL, done boolean NOT NULL DEFAULT false, claims integer NOT NULL DEFAULT 1, PRIMARY KEY (study_key, idx))`,
+      );
+    });
+  }
+
+  /**
+   * Opens the study named by the URL's `study` (a key or a name), or the only study of the schema,
+   * reading and verifying every line.
+   */
+  async open(): Promise<OpenReport> {
+    this.assertFresh();
+    const key = await this.resolveStudy(this.url.study);
+    await this.load(key);
+    return { records: this.recs.length, warnings: [...this.warnings] };
+  }
+
+  /** Creates the study with its record; refuses if the study exists. */
+  async create(study: StudyInfo, trials: number): Promise<OpenReport> {
+    this.assertFresh();
+    await this.ensureTables();
+    const line = this.checkedLine(0, ZERO_HASH, { type: 'study', study });
+    const inserted = await this.tx(async (c) => {
+      const r = await c.query(
+        `INSERT INTO ${this.url.schema}.studies (study_key, name, trials, head) VALUES ($1, $2, $3, 1) ON CONFLICT DO NOTHING`,
+        [study.key, study.name, trials],
+      );
+      if (r.rowCount === 0) return false;
+      await c.query(`INSERT INTO ${this.url.schema}.records (study_key, seq, line) VALUES ($1, 0, $2)`, [
+        study.key,
+        line,
+      ]);
+      return true;
+    });
+    if (!inserted) {
+      throw new LedgerError(`ledger ${this.url.display}: study ${study.key} (${study.name}) already exists`);
+    }
+    await this.load(study.key);
+    return { records: 1, warnings: [...this.warnings] };
+  }
+
+  /**
+   * Opens the study `study.key`, creating it first when it does not exist (several workers may race to
+   * create it: one wins, all open the same study). `trials` raises the study's trial budget when higher.
+   * Returns whether this call created it.
+   */
+  async openOrCreate(study: StudyInfo, trials: number): Promise<boolean> {
+    this.assertFresh();
+    await this.ensureTables();
+    const line = this.checkedLine(0, ZERO_HASH, { type: 'study', study });
+    const created = await this.tx(async (c) => {
+      const r = await c.query(
+        `INSERT INTO ${this.url.schema}.studies (study_key, name, trials, head) VALUES ($1, $2, $3, 1) ON CONFLICT DO NOTHING`,
+        [study.key, study.name, trials],
+      );
+      if (r.rowCount === 0) {
+        await c.query(
+          `UPDATE ${this.url.schema}.studies SET trials = greatest(trials, $2) WHERE study_key = $1`,
+          [study.key, trials],
+        );
+        return false;
+      }
+      await c.query(`INSERT INTO ${this.url.schema}.records (study_key, seq, line) VALUES ($1, 0, $2)`, [
+        study.key,
+        line,
+      ]);
+      return true;
+    });
+    await this.load(study.key);
+    return created;
+  }
+
+  /** Every study in the schema: key, name and trial budget. */
+  async studies(): Promise<{ key: string; name: string; trials: number }[]> {
+    await this.ensureTables();
+    const r = await this.query<{ study_key: string; name: string; trials: number }>(
+      `SELECT study_key, name, trials FROM ${this.url.schema}.studies ORDER BY study_key`,
+    );
+    return r.rows.map((x) => ({ key: x.study_key, name: x.name, trials: x.trials }));
+  }
+
+  /** The stored lines of the URL's study, unchecked and in seq order (for verify, which reports damage). */
+  async rawLines(): Promise<string[]> {
+    const key = await this.resolveStudy(this.url.study);
+    (this as { location: string }).location =
+      `${this.url.base}${this.url.base.includes('?') ? '&' : '?'}schema=${this.url.schema}&study=${key}`;
+    const r = await this.query<{ line: string }>(
+      `SELECT line FROM ${this.url.schema}.records WHERE study_key = $1 ORDER BY seq`,
+      [key],
+    );
+    return r.rows.map((x) => x.line);
+  }
+
+  /** The study's trial budget (workers stop claiming at it). */
+  async trials(): Promise<number> {
+    const r = await this.query<{ trials: number }>(
+      `SELECT trials FROM ${this.url.schema}.studies WHERE study_key = $1`,
+      [this.studyKey],
+    );
+    return r.rows[0]?.trials ?? 0;
+  }
+
+  append(body: RecordBody): Promise<LedgerRecord> {
+    return this.appendAll([body]).then((r) => r[0]!);
+  }
+
+  /**
+   * Appends several records in one transaction (all or none), in order. With `claim`, only while
+   * `claim.owner` still holds the claim on `claim.index` (else a {@link LeaseLostError}, and nothing is
+   * written); with `claim.done`, the claim is marked done in the same transaction.
+   */
+  appendAll(
+    bodies: RecordBody[],
+    claim?: { index: number; owner: string; done?: boolean },
+  ): Promise<LedgerRecord[]> {
+    const run = this.queue.then(() => this.appendNow(bodies, claim));
+    this.queue = run.catch(() => {});
+    return run;
+  }
+
+  /** Reads the lines other writers appended since; returns how many were new. */
+  async refresh(): Promise<number> {
+    this.assertOpen('refresh');
+    const r = await this.query<{ seq: number; line: string }>(
+      `SELECT seq, line FROM ${this.url.schema}.records WHERE study_key = $1 AND seq >= $2 ORDER BY seq`,
+      [this.studyKey, this.recs.length],
+    );
+    this.absorb(r.rows);
+    return r.rows.length;
+  }
+
+  records(): readonly LedgerRecord[] {
+    return this.recs;
+  }
+
+  /** The stored lines, exactly (without newlines), in order. */
+  storedLines(): readonly string[] {
+    return this.lines;
+  }
+
+  state(): StudyState {
+    return this.fold.state();
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.opened = false;
+    await this.queue;
+    await this.pool.end();
+  }
+
+  // ── claims ────────────────────────────────────────────────────────────────────────────────────
+
+  /**
+   * Claims the lowest trial index whose lease expired, else the next index never claimed (below the
+   * study's budget), for `leaseMs`. Null when every index is claimed (live) or done.
+   */
+  async claim(owner: string, leaseMs: number): Promise<number | null> {
+    const s = this.url.schema;
+    return this.tx(async (c) => {
+      const head = await c.query<{ trials: number }>(
+        `SELECT trials FROM ${s}.studies WHERE study_key = $1 FOR UPDATE`,
+        [this.studyKey],
+      );
+      const trials = head.rows[0]?.trials ?? 0;
+      const expired = await c.query<{ idx: number }>(
+        `SELECT idx FROM ${s}.claims WHERE study_key = $1 AND NOT done AND lease_expires < clock_timestamp() AND idx < $2 ORDER BY idx LIMIT 1`,
+        [this.studyKey, trials],
+      );
+      const lease = `${Math.max(1, Math.round(leaseMs))} milliseconds`;
+      const old = expired.rows[0];
+      if (old !== undefined) {
+        await c.query(
+          `UPDATE ${s}.claims SET owner = $3, lease_expires = clock_timestamp() + $4::interval, claims = claims + 1 WHERE study_key = $1 AND idx = $2`,
+          [this.studyKey, old.idx, owner, lease],
+        );
+        return old.idx;
+      }
+      const next = await c.query<{ next: number }>(
+        `SELECT coalesce(max(idx) + 1, 0) AS next FROM ${s}.claims WHERE study_key = $1`,
+        [this.studyKey],
+      );
+      const idx = next.rows[0]!.next;
+      if (idx >= trials) return null;
+      await c.query(
+        `INSERT INTO ${s}.claims (study_key, idx, owner, lease_expires) VALUES ($1, $2, $3, clock_timestamp() + $4::interval)`,
+        [this.studyKey, idx, owner, lease],
+      );
+      return idx;
+    });
+  }
+
+  /** Extends a claim's lease; false when `owner` no longer holds it (it expired and was given to another). */
+  async renew(index: number, owner: string, leaseMs: number): Promise<boolean> {
+    const r = await this.query(
+      `UPDATE ${this.url.schema}.claims SET lease_expires = clock_timestamp() + $4::interval WHERE study_key = $1 AND idx = $2 AND owner = $3 AND NOT done`,
+      [this.studyKey, index, owner, `${Math.max(1, Math.round(leaseMs))} milliseconds`],
+    );
+    return (r.rowCount ?? 0) > 0;
+  }
+
+  /** Gives a claim back at once (its trial is to be run again, by whoever claims it next). */
+  async release(index: number, owner: string): Promise<void> {
+    await this.query(
+      `UPDATE ${this.url.schema}.claims SET lease_expires = '-infinity' WHERE study_key = $1 AND idx = $2 AND owner = $3 AND NOT done`,
+      [this.studyKey, index, owner],
+    );
+  }
+
+  /** Whether a claim below `index` has an expired lease (a lost worker's trial that nobody took yet). */
+  async expiredBelow(index: number): Promise<boolean> {
+    const r = await this.query(
+      `SELECT 1 FROM ${this.url.schema}.claims WHERE study_key = $1 AND idx < $2 AND NOT done AND lease_expires < clock_timestamp() LIMIT 1`,
+      [this.studyKey, index],
+    );
+    return (r.rowCount ?? 0) > 0;
+  }
+
+  /** Every claim of the study (tests and diagnostics). */
+  async claims(): Promise<{ index: number; owner: string; done: boolean; claims: number }[]> {
+    const r = await this.query<{ idx: number; owner: string; done: boolean; claims: number }>(
+      `SELECT idx, owner, done, claims FROM ${this.url.schema}.claims WHERE study_key = $1 ORDER BY idx`,
+      [this.studyKey],
+    );
+    return r.rows.map((x) => ({ index: x.idx, owner: x.owner, done: x.done, claims: x.claims }));
+  }
+
+  /** Inserts stored lines verbatim into a new study (ledger copy). The lines must form a valid chain. */
+  async importLines(lines: readonly string[], trials: number): Promise<void> {
+    this.assertFresh();
+    const scan = scanLedger(Buffer.from(lines.map((l) => `${l}\n`).join(''), 'utf8'), { stopAtFirst: true });
+    if (scan.problems[0] !== undefined) throw new LedgerError(`ledger copy: ${scan.problems[0]}`);
+    const first = scan.records[0];
+    if (first?.type !== 'study') throw new LedgerError('ledger copy: the source holds no study record');
+    await this.ensureTables();
+    const s = this.url.schema;
+    await this.tx(async (c) => {
+      const r = await c.query(
+        `INSERT INTO ${s}.studies (study_key, name, trials, head) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`,
+        [first.study.key, first.study.name, trials, lines.length],
+      );
+      if (r.rowCount === 0) {
+        throw new LedgerError(`ledger ${this.url.display}: study ${first.study.key} already exists`);
+      }
+      for (let i = 0; i < lines.length; i += 500) {
+        const chunk = lines.slice(i, i + 500);
+        const values = chunk.map((_l, k) => `($1, ${i + k}, $${k + 2})`).join(', ');
+        await c.query(`INSERT INTO ${s}.records (study_key, seq, line) VALUES ${values}`, [
+          first.study.key,
+          ...chunk,
+        ]);
+      }
+    });
+    await this.load(first.study.key);
+  }
+
+  // ── internals ─────────────────────────────────────────────────────────────────────────────────
+
+  private async appendNow(
+    bodies: RecordBody[],
+    claim?: { index: number; owner: string; done?: boolean },
+  ): Promise<LedgerRecord[]> {
+    if (!this.opened) {
+      throw new LedgerError(`ledger ${this.location}: cannot append, the ledger is not open`);
+    }
+    const s = this.url.schema;
+    const key = this.studyKey;
+    /** The lines of the last attempt, by seq: if its COMMIT's answer was lost, they may be stored. */
+    let tried: { seq: number; lines: string[] } | null = null;
+    return this.tx(async (c) => {
+      await c.query(`SELECT head FROM ${s}.studies WHERE study_key = $1 FOR UPDATE`, [key]);
+      const fresh = await c.query<{ seq: number; line: string }>(
+        `SELECT seq, line FROM ${s}.records WHERE study_key = $1 AND seq >= $2 ORDER BY seq`,
+        [key, this.recs.length],
+      );
+      this.absorb(fresh.rows);
+      if (tried !== null && this.lines[tried.seq] === tried.lines[0]) {
+        // The previous attempt committed; only its answer was lost.
+        const t = tried;
+        return this.recs.slice(t.seq, t.seq + t.lines.length);
+      }
+      if (claim !== undefined) {
+        const owner = await c.query<{ owner: string; done: boolean }>(
+          `SELECT owner, done FROM ${s}.claims WHERE study_key = $1 AND idx = $2`,
+          [key, claim.index],
+        );
+        const row = owner.rows[0];
+        if (row === undefined || row.owner !== claim.owner || row.done) {
+          throw new LeaseLostError(
+            `trial ${claim.index}: the claim of ${claim.owner} was lost (${row === undefined ? 'no claim' : row.done ? 'done' : `now ${row.owner}'s`})`,
+          );
+        }
+      }
+      // Every record is checked against the fold as it is before this batch, and applied only once committed.
+      const seq0 = this.recs.length;
+      let prev = this.lastHash;
+      const lines: string[] = [];
+      const records: LedgerRecord[] = [];
+      for (const [k, body] of bodies.entries()) {
+        const line = this.checkedLine(seq0 + k, prev, body);
+        const record = deepFreeze(ledgerRecordSchema.parse(JSON.parse(line)));
+        this.fold.check(record);
+        lines.push(line);
+        records.push(record);
+        prev = sha256(line);
+      }
+      tried = { seq: seq0, lines };
+      const values = lines.map((_l, k) => `($1, ${seq0 + k}, $${k + 2})`).join(', ');
+      await c.query(`INSERT INTO ${s}.records (study_key, seq, line) VALUES ${values}`, [key, ...lines]);
+      await c.query(`UPDATE ${s}.studies SET head = $2 WHERE study_key = $1`, [key, seq0 + lines.length]);
+      if (claim?.done) {
+        await c.query(`UPDATE ${s}.claims SET done = true WHERE study_key = $1 AND idx = $2`, [
+          key,
+          claim.index,
+        ]);
+      }
+      return { commit: true as const, apply: () => this.absorbOwn(lines, records), records };
+    }).then((r) => {
+      if (Array.isArray(r)) return r;
+      r.apply();
+      return r.records;
+    });
+  }
+
+  /** Serialises a record and checks its schema (but not the fold); a LedgerError names what is wrong. */
+  private checkedLine(seq: number, prev: string, body: RecordBody): string {
+    const refuse = (why: string): LedgerError =>
+      new LedgerError(
+        `ledger ${this.location}: refusing to append an invalid ${String(body.type)} record: ${why}`,
+      );
+    let line: string;
+    try {
+      line = serialize(seq, prev, body);
+    } catch (e) {
+      throw refuse((e as Error).message);
+    }
+    const parsed = ledgerRecordSchema.safeParse(JSON.parse(line));
+    if (!parsed.success) throw refuse(describeIssues(parsed.error));
+    return line;
+  }
+
+  private absorbOwn(lines: string[], records: LedgerRecord[]): void {
+    for (const [k, line] of lines.entries()) {
+      const record = records[k]!;
+      if (this.lines.length !== record.seq) continue; // already read back by a refresh
+      this.fold.apply(record);
+      this.recs.push(record);
+      this.lines.push(line);
+      this.lastHash = sha256(line);
+    }
+  }
+
+  /** Applies lines read from the store, checking their chain (seq, prev, schema, fold). */
+  private absorb(rows: readonly { seq: number; line: string }[]): void {
+    for (const row of rows) {
+      if (row.seq < this.lines.length) continue;
+      const where = `ledger ${this.location} line ${row.seq + 1}`;
+      if (row.seq !== this.lines.length) throw new LedgerError(`${where}: a line is missing before it`);
+      let value: unknown;
+      try {
+        value = JSON.parse(row.line);
+      } catch (e) {
+        throw new LedgerError(`${where}: not valid JSON (${(e as Error).message})`);
+      }
+      const obj = value as { v?: unknown; seq?: unknown; prev?: unknown };
+      if (obj.v !== LEDGER_VERSION)
+        throw new LedgerError(`${where}: unsupported record version v=${JSON.stringify(obj.v)}`);
+      if (obj.seq !== row.seq)
+        throw new LedgerError(`${where}: seq is ${JSON.stringify(obj.seq)} where ${row.seq} was expected`);
+      if (obj.prev !== this.lastHash) {
+        throw new LedgerError(
+          `${where}: prev hash does not match line ${row.seq} (edited, reordered or deleted lines)`,
+        );
+      }
+      const parsed = ledgerRecordSchema.safeParse(value);
+      if (!parsed.success)
+        throw new LedgerError(
+          `${where}: invalid ${String((value as { type?: unknown }).type)} record: ${describeIssues(parsed.error)}`,
+        );
+      const record = deepFreeze(parsed.data);
+      if ((row.seq === 0) !== (record.type === 'study')) {
+        throw new LedgerError(
+          `${where}: ${row.seq === 0 ? `expected the study record, found ${record.type}` : 'a second study record'}`,
+        );
+      }
+      this.fold.apply(record);
+      this.recs.push(record);
+      this.lines.push(row.line);
+      this.lastHash = sha256(row.line);
+    }
+  }
+
+  private async load(key: string): Promise<void> {
+    this.key = key;
+    this.fold = new StudyFold(`ledger ${this.location}`);
+    this.recs = [];
+    this.lines = [];
+    this.lastHash = ZERO_HASH;
+    const r = await this.query<{ seq: number; line: string }>(
+      `SELECT seq, line FROM ${this.url.schema}.records WHERE study_key = $1 ORDER BY seq`,
+      [key],
+    );
+    if (r.rows.length === 0)
+      throw new LedgerError(`ledger ${this.location}: study ${key} holds no study record`);
+    this.absorb(r.rows);
+    (this as { location: string }).location =
+      `${this.url.base}${this.url.base.includes('?') ? '&' : '?'}schema=${this.url.schema}&study=${key}`;
+    this.opened = true;
+  }
+
+  private async resolveStudy(want: string | null): Promise<string> {
+    const all = await this.studies();
+    if (want === null) {
+      if (all.length === 1) return all[0]!.key;
+      if (all.length === 0) throw new NotFoundError(`ledger ${this.url.display}: holds no study`);
+      throw new LedgerError(
+        `ledger ${this.url.display}: holds ${all.length} studies; name one with ?study=<key or name> (${all
+          .slice(0, 5)
+          .map((x) => `${x.name} ${x.key}`)
+          .join(', ')}${all.length > 5 ? ', …' : ''})`,
+      );
+    }
+    const byKey = all.find((x) => x.key === want);
+    if (byKey) return byKey.key;
+    const byName = all.filter((x) => x.name === want);
+    if (byName.length === 1) return byName[0]!.key;
+    if (byName.length > 1) {
+      throw new LedgerError(
+        `ledger ${this.url.display}: ${byName.length} studies are named ${want}; give its key (${byName.map((x) => x.key).join(', ')})`,
+      );
+    }
+    throw new NotFoundError(`ledger ${this.url.display}: no study ${want} (by key or name)`);
+  }
+
+  private assertFresh(): void {
+    if (this.opened || this.closed) throw new LedgerError(`ledger ${this.location}: already open`);
+  }
+
+  private assertOpen(what: string): void {
+    if (!this.opened)
+      throw new LedgerError(`ledger ${this.location}: cannot ${what}, the ledger is not open`);
+  }
+
+  private query<R extends pg.QueryResultRow>(text: string, values?: unknown[]): Promise<pg.QueryResult<R>> {
+    return this.retry(() => this.pool.query<R>(text, values));
+  }
+
+  /** Runs `fn` in a transaction, retried as a whole while the server is unreachable. */
+  private tx<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+    return this.retry(async () => {
+      const c = await this.pool.connect();
+      let broken: Error | undefined;
+      try {
+        await c.query('BEGIN');
+        const out = await fn(c);
+        await c.query('COMMIT');
+        return out;
+      } catch (e) {
+        if (isTransient(e)) broken = e as Error;
+        else {
+          try {
+            await c.query('ROLLBACK');
+          } catch (e2) {
+            broken = e2 as Error;
+          }
+        }
+        throw e;
+      } finally {
+        c.release(broken);
+      }
+    });
+  }
+
+  private async retry<T>(fn: () => Promise<T>): Promise<T> {
+    const t0 = performance.now(); // timing only: how long to wait for the server
+    let delay = 100;
+    let told = false;
+    for (;;) {
+      try {
+        const out = await fn();
+        if (told) this.onRetry(`PostgreSQL at ${this.url.hostport} is back`);
+        return out;
+      } catch (e) {
+        if (!isTransient(e)) throw wrapError(e, this.url.display);
+        const waited = performance.now() - t0;
+        if (waited >= this.retryMs) {
+          throw new LockstepError(
+            'E_IO',
+            `ledger ${this.url.display}: PostgreSQL unreachable for ${Math.round(waited / 1000)} s (${errorText(e)})`,
+            { cause: e },
+          );
+        }
+        if (!told) {
+          this.onRetry(`PostgreSQL at ${this.url.hostport} unreachable (${errorText(e)}); retrying`);
+          told = true;
+        }
+        await new Promise((r) => setTimeout(r, delay));
+        delay = Math.min(2000, delay * 2);
+      }
+    }
+  }
+}
+
+/** A worker's claim on a trial went to another worker (its lease expired): the worker drops the trial. */
+export class LeaseLostError extends LockstepError {
+  constructor(message: string) {
+    super('E_ABORTED', message);
+    this.name = 'LeaseLostError';
+  }
+}
+
+export interface PgLedgerOptions {
+  /** How long to wait for an unreachable server before failing (default 600 s, or LOCKSTEP_PG_RETRY_S). */
+  retryMs?: number;
+  /** Told once when the server becomes unreachable, and once when it is back. */
+  onRetry?: (message: string) => void;
+  /** Pool size (default 4). */
+  connections?: number;
+}
+
+export interface ParsedPgUrl {
+  /** What pg connects with: the URL without lockstep's own parameters. */
+  connectionString: string;
+  /** The URL without lockstep's parameters and without a password, for messages. */
+  base: string;
+  /** `base` with the schema and study, for messages. */
+  display: string;
+  hostport: string;
+  /** The schema holding lockstep's tables (`?schema=`, default `lockstep`). */
+  schema: string;
+  /** A study key or name (`?study=`), or null. */
+  study: string | null;
+}
+
+/** Splits a `postgres://user@host:port/db?schema=S&study=K` URL into what pg takes and what lockstep takes. */
+export function parsePgUrl(url: string): ParsedPgUrl {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    throw new LockstepError('E_USAGE', `ledger URL ${JSON.stringify(url)}: not a valid URL`);
+  }
+  const schema = u.searchParams.get('schema') ?? 'lockstep';
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) {
+    throw new LockstepError(
+      'E_USAGE',
+      `ledger URL: schema: expected lowercase letters, digits and _ (at most 63), but got '${schema}'`,
+    );
+  }
+  const study = u.searchParams.get('study');
+  u.searchParams.delete('schema');
+  u.searchParams.delete('study');
+  const connectionString = u.toString();
+  const shown = new URL(connectionString);
+  if (shown.password !== '') shown.password = '***';
+  const base = shown.toString();
+  return {
+    connectionString,
+    base,
+    display: `${base}${base.includes('?') ? '&' : '?'}schema=${schema}${study === null ? '' : `&study=${study}`}`,
+    hostport: `${u.hostname}:${u.port || '5432'}`,
+    schema,
+    study,
+  };
+}
+
+const TRANSIENT_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EAI_AGAIN',
+  '57P01', // admin_shutdown
+  '57P02', // crash_shutdown
+  '57P03', // cannot_connect_now
+  '40001', // serialization_failure
+  '40P01', // deadlock_detected
+  '53300', // too_many_connections
+]);
+
+/** A lost or refused connection (worth waiting out), as opposed to an error in what was asked. */
+export function isTransient(e: unknown): boolean {
+  const code = (e as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && (TRANSIENT_CODES.has(code) || code.startsWith('08'))) return true;
+  const m = e instanceof Error ? e.message : String(e);
+  return /Connection terminated|connection timeout|timeout exceeded when trying to connect|server closed the connection|Client has encountered a connection error|database system is (starting up|shutting down)|Connection refused/i.test(
+    m,
+  );
+}
+
+function errorText(e: unknown): string {
+  const code = (e as { code?: unknown } | null)?.code;
+  const m = e instanceof Error ? e.message : String(e);
+  return typeof code === 'string' && !m.includes(code) ? `${code}: ${m}` : m;
+}
+
+function wrapError(e: unknown, where: string): unknown {
+  if (e instanceof LockstepError) return e;
+  const code = (e as { code?: unknown } | null)?.code;
+  if (code === '28P01' || code === '28000' || code === '3D000') {
+    return new LockstepError('E_IO', `ledger ${where}: ${errorText(e)}`, { cause: e });
+  }
+  return e;
+}
+
+function sha256(line: string): string {
+  return createHash('sha256').update(line, 'utf8').digest('hex');
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}

@@ -1,13 +1,15 @@
 import { z } from 'zod';
 import { ConfigError } from '../errors.js';
 import { formatPath } from '../space/schema.js';
+import { CmaEsSampler } from './cmaes.js';
+import { GpSampler } from './gp.js';
 import { GridSampler } from './grid.js';
 import { RandomSampler } from './random.js';
 import { SobolSampler } from './sobol.js';
 import { TpeSampler } from './tpe.js';
 import type { Sampler } from './types.js';
 
-export const SAMPLER_NAMES = ['random', 'grid', 'sobol', 'tpe'] as const;
+export const SAMPLER_NAMES = ['random', 'grid', 'sobol', 'tpe', 'cmaes', 'gp'] as const;
 export type SamplerName = (typeof SAMPLER_NAMES)[number];
 
 const count = (name: string, min: number) =>
@@ -63,21 +65,61 @@ const TpeConfigSchema = z.strictObject(
   },
 );
 
+const CmaEsConfigSchema = z.strictObject(
+  {
+    name: z.literal('cmaes'),
+    sigma0: z
+      .number()
+      .refine((v) => v > 0 && v <= 1, {
+        error: (iss) => `sigma0 must be in (0, 1] (the unit cube), but got ${String(iss.input)}`,
+      })
+      .optional(),
+    popsize: count('popsize', 2).optional(),
+    n_startup_trials: count('n_startup_trials', 0).optional(),
+    restart: z
+      .enum(['none', 'ipop'], {
+        error: (iss) => `restart must be 'none' or 'ipop', but got ${JSON.stringify(iss.input)}`,
+      })
+      .optional(),
+  },
+  { error: unknownKeys('name, sigma0, popsize, n_startup_trials, restart') },
+);
+const GpConfigSchema = z.strictObject(
+  {
+    name: z.literal('gp'),
+    n_startup_trials: count('n_startup_trials', 0).optional(),
+    n_candidates: count('n_candidates', 1).optional(),
+    max_history: count('max_history', 2).optional(),
+  },
+  { error: unknownKeys('name, n_startup_trials, n_candidates, max_history') },
+);
+
 /**
  * The study config's `sampler` field: a name, or `{ name, ...options }`. A bare name is
  * normalised to `{ name }`, so that the canonical config has one form.
  */
 export const SamplerConfigSchema = z.preprocess(
   (v) => (typeof v === 'string' ? { name: v } : v),
-  z.discriminatedUnion('name', [RandomConfigSchema, GridConfigSchema, SobolConfigSchema, TpeConfigSchema], {
-    error: (iss) => {
-      const input = iss.input as { name?: unknown } | null | undefined;
-      if (input === null || typeof input !== 'object') {
-        return `expected a sampler name or { name, ...options }, but got ${JSON.stringify(input)}`;
-      }
-      return `unknown sampler ${typeof input.name === 'string' ? `'${input.name}'` : JSON.stringify(input.name)} (known: ${SAMPLER_NAMES.join(', ')})`;
+  z.discriminatedUnion(
+    'name',
+    [
+      RandomConfigSchema,
+      GridConfigSchema,
+      SobolConfigSchema,
+      TpeConfigSchema,
+      CmaEsConfigSchema,
+      GpConfigSchema,
+    ],
+    {
+      error: (iss) => {
+        const input = iss.input as { name?: unknown } | null | undefined;
+        if (input === null || typeof input !== 'object') {
+          return `expected a sampler name or { name, ...options }, but got ${JSON.stringify(input)}`;
+        }
+        return `unknown sampler ${typeof input.name === 'string' ? `'${input.name}'` : JSON.stringify(input.name)} (known: ${SAMPLER_NAMES.join(', ')})`;
+      },
     },
-  }),
+  ),
 );
 export type SamplerConfig = z.output<typeof SamplerConfigSchema>;
 
@@ -108,6 +150,14 @@ export function createSampler(config: unknown): Sampler {
     case 'tpe': {
       const { name: _, ...options } = c;
       return new TpeSampler(options);
+    }
+    case 'cmaes': {
+      const { name: _, ...options } = c;
+      return new CmaEsSampler(options);
+    }
+    case 'gp': {
+      const { name: _, ...options } = c;
+      return new GpSampler(options);
     }
     default:
       throw new Error(`unreachable: ${JSON.stringify(c satisfies never)}`);

@@ -1,7 +1,12 @@
+export type { CmaEsOptions } from './cmaes.js';
+export { CMAES_DEFAULTS, CmaEsSampler, CmaState } from './cmaes.js';
 export type { SamplerConfig, SamplerName } from './create.js';
 export { createSampler, parseSamplerConfig, SAMPLER_NAMES, SamplerConfigSchema } from './create.js';
+export type { GpOptions } from './gp.js';
+export { GP_DEFAULTS, GpSampler, logEi } from './gp.js';
 export type { GridOptions } from './grid.js';
 export { feistelPermute, GRID_DEFAULTS, GridSampler } from './grid.js';
+export { backSolve, cholesky, choleskyInverse, forwardSolve, jacobiEigen } from './linalg.js';
 export { RandomSampler, unitDraw } from './random.js';
 export { SOBOL_MAX_DIMENSIONS, SobolSampler, sobolPoints } from './sobol.js';
 export type { TpeOptions } from './tpe.js';

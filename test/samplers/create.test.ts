@@ -16,10 +16,13 @@ function messageOf(input: unknown): string {
 }
 
 describe('createSampler', () => {
-  it.each(['random', 'grid', 'sobol', 'tpe'])('builds %s from its name and from { name }', (name) => {
-    expect(createSampler(name).name).toBe(name);
-    expect(createSampler({ name }).name).toBe(name);
-  });
+  it.each(['random', 'grid', 'sobol', 'tpe', 'cmaes', 'gp'])(
+    'builds %s from its name and from { name }',
+    (name) => {
+      expect(createSampler(name).name).toBe(name);
+      expect(createSampler({ name }).name).toBe(name);
+    },
+  );
 
   it('passes options through', () => {
     const tpe = createSampler({ name: 'tpe', n_startup_trials: 3, multivariate: true });
@@ -37,8 +40,8 @@ describe('createSampler', () => {
   });
 
   it.each<[unknown, string]>([
-    ['foo', "sampler: unknown sampler 'foo' (known: random, grid, sobol, tpe)"],
-    [{ name: 'foo' }, "sampler: unknown sampler 'foo' (known: random, grid, sobol, tpe)"],
+    ['foo', "sampler: unknown sampler 'foo' (known: random, grid, sobol, tpe, cmaes, gp)"],
+    [{ name: 'foo' }, "sampler: unknown sampler 'foo' (known: random, grid, sobol, tpe, cmaes, gp)"],
     [42, 'sampler: expected a sampler name or { name, ...options }, but got 42'],
     [
       { name: 'tpe', n_startup_trials: -1 },
@@ -58,6 +61,17 @@ describe('createSampler', () => {
       "sampler.order: order must be 'shuffled' or 'fixed', but got \"random\"",
     ],
     [{ name: 'grid', grid_points: 1 }, 'sampler.grid_points: grid_points must be an integer >= 2, but got 1'],
+    [{ name: 'cmaes', sigma0: 2 }, 'sampler.sigma0: sigma0 must be in (0, 1] (the unit cube), but got 2'],
+    [{ name: 'cmaes', popsize: 1 }, 'sampler.popsize: popsize must be an integer >= 2, but got 1'],
+    [
+      { name: 'cmaes', restart: 'bipop' },
+      "sampler.restart: restart must be 'none' or 'ipop', but got \"bipop\"",
+    ],
+    [{ name: 'gp', max_history: 1 }, 'sampler.max_history: max_history must be an integer >= 2, but got 1'],
+    [
+      { name: 'gp', kernel: 'rbf' },
+      "sampler: unknown option(s) 'kernel' (known: name, n_startup_trials, n_candidates, max_history)",
+    ],
     [{ name: 'random', seed: 3 }, "sampler: unknown option(s) 'seed' (known: name)"],
   ])('%j → %s', (input, expected) => {
     expect(messageOf(input)).toBe(expected);

@@ -23,6 +23,9 @@ const configs: unknown[] = [
   'sobol',
   'tpe',
   { name: 'tpe', multivariate: true, n_startup_trials: 5 },
+  'cmaes',
+  { name: 'cmaes', restart: 'ipop', popsize: 4 },
+  { name: 'gp', n_candidates: 64 },
 ];
 
 function cases(): { history: FinishedTrial[]; mlpHistory: FinishedTrial[] } {

@@ -61,6 +61,9 @@ async function readBytes(path: string, maxBytes: number): Promise<{ bytes: Uint8
   try {
     const s = await stat(path);
     if (s.isDirectory()) throw new DataError(`${path}: is a directory, expected a .csv, .tsv or .json file`);
+    // A device or a pipe (/dev/zero, a FIFO) reports size 0 and may never end: only regular files are read.
+    if (!s.isFile())
+      throw new DataError(`${path}: is not a regular file, expected a .csv, .tsv or .json file`);
     size = s.size;
   } catch (e) {
     if (e instanceof DataError) throw e;

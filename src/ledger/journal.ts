@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import { LedgerError, LockstepError, NotFoundError } from '../errors.js';
 import { canonicalMembers } from './canonical.js';
 import { StudyFold } from './fold.js';
+import { die, killPoint } from './kill-point.js';
 import { acquireLock, ioError, type LockHandle } from './lock.js';
 import {
   describeIssues,
@@ -109,12 +110,19 @@ export class FileLedger implements Ledger {
       try {
         this.fd = this.fs.openSync(this.location, 'wx');
       } catch (e) {
-        if ((e as NodeJS.ErrnoException).code === 'EEXIST') {
+        if ((e as NodeJS.ErrnoException).code === 'EEXIST' && !holdsCompleteLine(this.location)) {
+          // Under the lock: a file without one complete line is what a crash while creating leaves.
+          this.fd = this.fs.openSync(this.location, 'w');
+          this.warnings.push(
+            `ledger ${this.location}: replaced a file without one complete line (a crash while the study was being created)`,
+          );
+        } else if ((e as NodeJS.ErrnoException).code === 'EEXIST') {
           throw new LedgerError(
             `ledger ${this.location} already exists; resume it, or choose another study directory`,
           );
+        } else {
+          throw ioError(this.location, 'cannot create the file', e);
         }
-        throw ioError(this.location, 'cannot create the file', e);
       }
       this.opened = true;
       this.append({ type: 'study', study });
@@ -156,7 +164,13 @@ export class FileLedger implements Ledger {
     const record = deepFreeze(parsed.data);
     this.fold.check(record);
     const bytes = Buffer.from(`${line}\n`, 'utf8');
+    const kill = killPoint(body.type); // test-only crash point, null outside tests
+    if (kill === 'torn') {
+      this.fs.writeSync(this.fd, bytes, 0, bytes.length >> 1);
+      die();
+    }
     this.writeAll(this.fd, bytes, seq + 1, this.durability === 'always' || seq === 0);
+    if (kill === 'after') die();
     this.size += bytes.length;
     if (this.durability === 'group' && seq > 0) this.scheduleSync();
     this.recs.push(record);
@@ -294,6 +308,29 @@ export class FileLedger implements Ledger {
   private releaseLock(): void {
     this.lock?.release();
     this.lock = null;
+  }
+}
+
+/** True when the file holds at least one complete (newline-ended) line: a ledger to open, not to create. */
+export function holdsCompleteLine(path: string): boolean {
+  let fd: number;
+  try {
+    fd = nodeFs.openSync(path, 'r');
+  } catch {
+    return true; // let opening report what is wrong
+  }
+  try {
+    const buf = Buffer.alloc(1 << 16);
+    for (let pos = 0; ; ) {
+      const n = nodeFs.readSync(fd, buf, 0, buf.length, pos);
+      if (n <= 0) return false;
+      if (buf.subarray(0, n).includes(0x0a)) return true;
+      pos += n;
+    }
+  } catch {
+    return true;
+  } finally {
+    nodeFs.closeSync(fd);
   }
 }
 

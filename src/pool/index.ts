@@ -1,5 +1,5 @@
 export type { PoolOptions, RunOptions } from './pool.js';
-export { TrainerPool, workerFile } from './pool.js';
+export { DEFAULT_WORKER_MEMORY_MB, TrainerPool, WorkerLostError, workerFile } from './pool.js';
 export { runTrialTask } from './run.js';
 export { isSharedData, preparedKey, toShared } from './shared.js';
 export type {

@@ -23,7 +23,16 @@ export interface PoolOptions {
   workers?: number;
   /** Numeric backend each worker initialises once (default 'wasm'). */
   backend?: BackendName;
+  /**
+   * Each worker's JS heap limit in MiB (piscina `resourceLimits.maxOldGenerationSizeMb`; default
+   * {@link DEFAULT_WORKER_MEMORY_MB}). A trial that allocates past it loses its worker, which the pool replaces.
+   * WebAssembly memory (the wasm backend's tensors) and the shared dataset are outside this heap.
+   */
+  memoryMb?: number;
 }
+
+/** The default heap limit per worker thread, in MiB. */
+export const DEFAULT_WORKER_MEMORY_MB = 2048;
 
 export interface RunOptions {
   signal?: AbortSignal;
@@ -49,16 +58,48 @@ export function workerFile(): string {
   return file;
 }
 
+/**
+ * A trial's worker thread was lost — it ran out of memory, called `process.exit`, or crashed — and
+ * piscina replaced it. An environmental failure: the trial's own numbers did not decide it.
+ */
+export class WorkerLostError extends Error {
+  readonly reason: 'memory' | 'exit' | 'crash';
+  constructor(cause: unknown, memoryMb: number) {
+    const e = cause as NodeJS.ErrnoException | undefined;
+    const reason =
+      e?.code === 'ERR_WORKER_OUT_OF_MEMORY'
+        ? 'memory'
+        : /worker exited/i.test(e?.message ?? '')
+          ? 'exit'
+          : 'crash';
+    super(
+      reason === 'memory'
+        ? `the worker ran out of memory (its heap limit is ${memoryMb} MiB: worker_memory_mb); it was replaced`
+        : reason === 'exit'
+          ? `the worker thread ended (${e?.message}); it was replaced`
+          : `the worker thread crashed (${errorLine(cause)}); it was replaced`,
+      { cause },
+    );
+    this.name = 'WorkerLostError';
+    this.reason = reason;
+  }
+}
+
 /** A pool of worker threads that each run one trial at a time. */
 export class TrainerPool {
   private readonly piscina: Piscina;
   private readonly shared = new WeakMap<PreparedData, PreparedData>();
+  private readonly memoryMb: number;
   private closed = false;
 
   constructor(options: PoolOptions = {}) {
     const workers = options.workers ?? Math.max(1, os.availableParallelism());
     if (!Number.isInteger(workers) || workers < 1) {
       throw new LockstepError('E_CONFIG', `workers: expected an integer >= 1, got ${workers}`);
+    }
+    const memoryMb = options.memoryMb ?? DEFAULT_WORKER_MEMORY_MB;
+    if (!Number.isInteger(memoryMb) || memoryMb < 16) {
+      throw new LockstepError('E_CONFIG', `worker_memory_mb: expected an integer >= 16, got ${memoryMb}`);
     }
     this.piscina = new Piscina({
       filename: workerFile(),
@@ -67,7 +108,9 @@ export class TrainerPool {
       concurrentTasksPerWorker: 1,
       idleTimeout: Number.POSITIVE_INFINITY,
       workerData: { backend: options.backend ?? 'wasm' },
+      resourceLimits: { maxOldGenerationSizeMb: memoryMb },
     });
+    this.memoryMb = memoryMb;
   }
 
   get workers(): number {
@@ -136,7 +179,7 @@ export class TrainerPool {
       if (opts.signal?.aborted || (e as Error | undefined)?.name === 'AbortError') {
         throw new LockstepError('E_ABORTED', 'the trial was aborted', { cause: e });
       }
-      throw e;
+      throw new WorkerLostError(e, this.memoryMb);
     } finally {
       opts.signal?.removeEventListener('abort', onAbort);
       channel?.port1.close();

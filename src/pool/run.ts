@@ -41,8 +41,9 @@ async function runModule(task: ModuleTask, report: EpochCallback, history: Epoch
     objective(task.params, context),
   );
   const score = typeof out === 'number' ? out : out?.score;
-  if (typeof score !== 'number' || Number.isNaN(score)) {
-    const got = typeof score === 'number' ? 'NaN' : JSON.stringify(out);
+  // A non-finite score (NaN, ±Infinity: a diverged loss) fails the trial, as a diverged MLP does.
+  if (typeof score !== 'number' || !Number.isFinite(score)) {
+    const got = typeof score === 'number' ? String(score) : JSON.stringify(out);
     throw new LockstepError(
       'E_TRIAL',
       `${task.module}: objective returned ${got}; expected a number or { score: number }`,

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
-import { dirname, isAbsolute, resolve } from 'node:path';
+import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { ConfigError, NotFoundError } from '../errors.js';
@@ -68,6 +68,19 @@ export const StudyConfigSchema = z
       .default({ trials: 20 }),
     backend: z.enum(['wasm', 'cpu', 'tensorflow']).default('wasm'),
     refit: z.boolean().default(true),
+    /** A trial running longer than this fails with cause 'environment' (retried); default none. */
+    trial_timeout_s: z
+      .number()
+      .positive()
+      .max(7 * 24 * 3600)
+      .optional(),
+    /** Each worker thread's JS heap limit (MiB); a trial past it fails with cause 'environment'. */
+    worker_memory_mb: z
+      .number()
+      .int()
+      .min(16)
+      .max(1 << 20)
+      .optional(),
   })
   .strict();
 
@@ -133,6 +146,9 @@ export function loadStudyConfig(path: string): {
     const st = statSync(abs);
     if (st.isDirectory())
       throw new ConfigError(`${path}: is a directory, expected a JSON or YAML config file`);
+    // A device or a pipe (/dev/zero, a FIFO) has no size to check and may never end: refused.
+    if (!st.isFile())
+      throw new ConfigError(`${path}: is not a regular file, expected a JSON or YAML config file`);
     if (st.size > MAX_CONFIG_BYTES)
       throw new ConfigError(`${path}: config is ${st.size} bytes, more than 1 MiB`);
     text = readFileSync(abs, 'utf8');
@@ -153,7 +169,7 @@ export function loadStudyConfig(path: string): {
     throw new ConfigError(`${path}: expected a mapping of fields (name, dataset, space, …)`);
   }
   const config = parseStudyConfig(raw, path);
-  return { config, path: abs, resolved: resolvePaths(config, dirname(abs)) };
+  return { config, path: abs, resolved: resolvePaths(config, dirname(abs), path) };
 }
 
 /** Where a study's files are: a relative `dataset` or `objective.module` is taken from `base` (the config's folder). */
@@ -165,25 +181,37 @@ export interface ResolvedPaths {
 /**
  * Resolves the config's relative paths against `base`. The config itself keeps them as written, so that
  * the study's identity does not depend on where the project is checked out.
+ *
+ * A relative path may not climb out of `base` (`../data.csv`): a config names the files beside it or
+ * below it, so that copying a project folder never makes a study read a file outside it. A file
+ * elsewhere is named by an absolute path. (Symbolic links inside the folder are followed as they are.)
  */
-export function resolvePaths(config: StudyConfig, base: string): ResolvedPaths {
+export function resolvePaths(config: StudyConfig, base: string, where = 'config'): ResolvedPaths {
+  const inside = (field: string, p: string): string => {
+    if (isAbsolute(p)) return p;
+    const abs = resolve(base, p);
+    const rel = relative(base, abs);
+    if (rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel)) {
+      throw new ConfigError(
+        `${where}: ${field}: '${p}' climbs out of the config's folder (${base}); relative paths must stay inside it, give an absolute path for a file elsewhere`,
+      );
+    }
+    return abs;
+  };
   const d = config.dataset;
-  const dataset = d === undefined || d.startsWith('builtin:') || isAbsolute(d) ? d : resolve(base, d);
+  const dataset = d === undefined || d.startsWith('builtin:') ? d : inside('dataset', d);
   const module =
-    typeof config.objective === 'object'
-      ? isAbsolute(config.objective.module)
-        ? config.objective.module
-        : resolve(base, config.objective.module)
-      : undefined;
+    typeof config.objective === 'object' ? inside('objective.module', config.objective.module) : undefined;
   return { dataset, module };
 }
 
 /**
- * The canonical form of a config: defaults filled in, keys sorted. The budget is left out of the
- * study's identity, so that a study can be resumed with a larger budget.
+ * The canonical form of a config: defaults filled in, keys sorted. The budget and the operational
+ * limits (trial timeout, worker memory) are left out of the study's identity: they never change a
+ * finished trial's numbers, so a study can be resumed with a larger budget or other limits.
  */
 export function canonicalConfig(config: StudyConfig): Record<string, unknown> {
-  const { budget: _budget, ...rest } = config;
+  const { budget: _budget, trial_timeout_s: _timeout, worker_memory_mb: _memory, ...rest } = config;
   return JSON.parse(canonicalJson(rest)) as Record<string, unknown>;
 }
 

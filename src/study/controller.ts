@@ -97,6 +97,9 @@ export function toFinishedTrial(
   };
 }
 
+/** Attempts at a trial within one run: an environmental failure is retried once. */
+const MAX_ATTEMPTS = 2;
+
 /** The seed of trial `index` in a study with root seed `seed`. */
 export function trialSeed(seed: number, index: number): number {
   return intSeedFor(seed, 'trial', index);
@@ -149,7 +152,7 @@ export async function runController(
     const startedAt = new Date().toISOString(); // timing only
     const t = now();
     const worker = null;
-    const p = (async () => {
+    const p = (async function attemptTrial(attempt: number): Promise<void> {
       await o.sink.started(spec);
       const curve: number[] = [];
       const progressWrites: Promise<void>[] = [];
@@ -168,7 +171,12 @@ export async function runController(
       });
       await Promise.all(progressWrites);
       await o.sink.finished(spec, outcome, { wallMs: now() - t, worker, startedAt });
-      if (outcome.state === 'failed' && outcome.cause === 'environment') return; // retried on resume
+      if (outcome.state === 'failed' && outcome.cause === 'environment') {
+        // A lost worker or a timeout is retried once at once (a new trial.started: the trial's numbers do not
+        // depend on the attempt); a second such failure is left unfinished, for a resume to retry.
+        if (attempt < MAX_ATTEMPTS && !abort.signal.aborted) await attemptTrial(attempt + 1);
+        return;
+      }
       const fullCurve = outcome.history.map((m) => m[o.metric] ?? Number.NaN);
       finished.set(
         index,
@@ -176,7 +184,7 @@ export async function runController(
       );
       advanceFrontier();
       o.onFinished?.(spec, outcome, finished.size);
-    })()
+    })(1)
       .catch((e) => {
         fatal ??= e;
         abort.abort();

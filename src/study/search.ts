@@ -1,9 +1,10 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
-import { ConfigError } from '../errors.js';
+import { ConfigError, errorLine, LockstepError } from '../errors.js';
 import type { FileLedger, StudyBody, StudyState, TrialRecordState } from '../ledger/index.js';
-import { createLedger, foldLedger, openLedger, studyDigest } from '../ledger/index.js';
+import { createLedger, foldLedger, holdsCompleteLine, openLedger, studyDigest } from '../ledger/index.js';
+import { isPgUrl } from '../ledger/url.js';
 import { createLogger, type Logger } from '../log.js';
 import type { TrialResult, TrialTask } from '../pool/index.js';
 import { TrainerPool, toShared } from '../pool/index.js';
@@ -55,6 +56,8 @@ export interface SearchOptions {
    * across studies, like the strategy benchmark; the results are the same bits.
    */
   inline?: boolean;
+  /** The ledger: a file (default `<out>/<study name>/ledger.jsonl`) or a `postgres://` URL (see study/worker.ts). */
+  ledger?: string;
 }
 
 export interface BestTrial {
@@ -123,10 +126,41 @@ function finishedFromState(state: StudyState, metric: string): Map<number, Finis
 }
 
 /**
+ * The signal a trial runs under: the study's, and a timer when `seconds` is set. A timed-out trial's
+ * worker is terminated (piscina aborts a running task by ending its thread) and replaced.
+ */
+function trialTimeout(
+  signal: AbortSignal,
+  seconds: number | undefined,
+): { signal: AbortSignal; timedOut: () => boolean; clear: () => void } {
+  if (seconds === undefined) return { signal, timedOut: () => false, clear: () => undefined };
+  const ac = new AbortController();
+  let fired = false;
+  const timer = setTimeout(() => {
+    fired = true;
+    ac.abort();
+  }, seconds * 1000); // timing only: decides whether a trial is lost, never its numbers
+  const onAbort = () => ac.abort();
+  signal.addEventListener('abort', onAbort, { once: true });
+  return {
+    signal: ac.signal,
+    timedOut: () => fired && !signal.aborted,
+    clear: () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', onAbort);
+    },
+  };
+}
+
+/**
  * Runs a study to its budget, or resumes it when its ledger exists: the final digest equals that of
  * an uninterrupted run. Every event is appended to the ledger before it is acted on.
  */
 export async function search(opts: SearchOptions): Promise<SearchResult> {
+  if (opts.ledger !== undefined && isPgUrl(opts.ledger)) {
+    const { searchOnPostgres } = await import('./worker.js');
+    return searchOnPostgres({ ...opts, ledger: opts.ledger });
+  }
   let config: StudyConfig;
   let resolved: ResolvedPaths;
   if (typeof opts.config === 'string') {
@@ -143,8 +177,12 @@ export async function search(opts: SearchOptions): Promise<SearchResult> {
   const sampler = createSampler(config.sampler);
   const pruner = createPruner(config.pruner, { epochs: fixedEpochs(space) });
   const dir = resolve(opts.out ?? 'runs', config.name);
-  const ledgerPath = join(dir, 'ledger.jsonl');
-  mkdirSync(dir, { recursive: true });
+  const ledgerPath = opts.ledger ?? join(dir, 'ledger.jsonl');
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (e) {
+    throw new LockstepError('E_IO', `${dir}: cannot create the study folder (${errorLine(e)})`, { cause: e });
+  }
   const log = opts.logger ?? createLogger({ file: join(dir, 'lockstep.log') });
 
   const backend = config.backend as BackendName;
@@ -172,7 +210,8 @@ export async function search(opts: SearchOptions): Promise<SearchResult> {
 
   const warnings: string[] = [];
   let ledger: FileLedger;
-  if (existsSync(ledgerPath)) {
+  // A ledger without one complete line is a crash while it was being created: created anew (with a warning).
+  if (existsSync(ledgerPath) && holdsCompleteLine(ledgerPath)) {
     ledger = openLedger(ledgerPath, { durability: 'group' });
     warnings.push(...ledger.warnings);
     const recorded = foldLedger(ledger.records()).study;
@@ -196,13 +235,20 @@ export async function search(opts: SearchOptions): Promise<SearchResult> {
     log.info({ ledger: ledgerPath, warnings }, 'resuming study');
   } else {
     ledger = createLedger(ledgerPath, body, { durability: 'group' });
+    warnings.push(...ledger.warnings);
     log.info({ ledger: ledgerPath, key }, 'new study');
   }
 
   const workers = opts.inline
     ? 1
     : Math.max(1, opts.workers ?? Math.min(Math.max(config.parallelism, 1), availableParallelism()));
-  const pool = opts.inline ? null : new TrainerPool({ workers, backend });
+  const pool = opts.inline
+    ? null
+    : new TrainerPool({
+        workers,
+        backend,
+        ...(config.worker_memory_mb !== undefined ? { memoryMb: config.worker_memory_mb } : {}),
+      });
   const exec = (
     task: TrialTask,
     o: { signal: AbortSignal; onEpoch: (epoch: number, metrics: EpochMetrics) => void | 'stop' },
@@ -236,9 +282,20 @@ export async function search(opts: SearchOptions): Promise<SearchResult> {
                 index: spec.index,
               };
         let r: TrialResult;
+        const limit = trialTimeout(o.signal, config.trial_timeout_s);
         try {
-          r = await exec(task, o);
+          r = await exec(task, { ...o, signal: limit.signal });
         } catch (e) {
+          if (limit.timedOut()) {
+            return {
+              state: 'failed',
+              error: `timed out after ${config.trial_timeout_s} s (trial_timeout_s); its worker was replaced`,
+              cause: 'environment',
+              metrics: {},
+              history: [],
+              epochs: 0,
+            };
+          }
           if (o.signal.aborted) {
             return {
               state: 'failed',
@@ -257,6 +314,8 @@ export async function search(opts: SearchOptions): Promise<SearchResult> {
             history: [],
             epochs: 0,
           };
+        } finally {
+          limit.clear();
         }
         if (r.state === 'failed') {
           return {

@@ -248,7 +248,7 @@ export class PgLedger implements Ledger {
       );
       const trials = head.rows[0]?.trials ?? 0;
       const expired = await c.query<{ idx: number }>(
-        `SELECT idx FROM ${s}.claims WHERE study_key = $1 AND NOT done AND lease_expires < clock_timestamp() AND idx < $2 ORDER BY idx LIMIT 1`,
+        `SELECT idx FROM ${s}.claims WHERE study_key = $1 AND NOT done AND lease_expires < clock_timestamp() AND idx >= 0 AND idx < $2 ORDER BY idx LIMIT 1`,
         [this.studyKey, trials],
       );
       const lease = `${Math.max(1, Math.round(leaseMs))} milliseconds`;
@@ -272,6 +272,32 @@ export class PgLedger implements Ledger {
       );
       return idx;
     });
+  }
+
+  /**
+   * Claims one given index (e.g. -1 for the study's refit): when nobody has, or its lease expired and it
+   * is not done. True when `owner` holds it now.
+   */
+  async claimIndex(index: number, owner: string, leaseMs: number): Promise<boolean> {
+    const s = this.url.schema;
+    return this.tx(async (c) => {
+      await c.query(`SELECT 1 FROM ${s}.studies WHERE study_key = $1 FOR UPDATE`, [this.studyKey]);
+      const r = await c.query(
+        `INSERT INTO ${s}.claims AS c (study_key, idx, owner, lease_expires) VALUES ($1, $2, $3, clock_timestamp() + $4::interval)
+         ON CONFLICT (study_key, idx) DO UPDATE SET owner = $3, lease_expires = clock_timestamp() + $4::interval, claims = c.claims + 1
+         WHERE NOT c.done AND c.lease_expires < clock_timestamp()`,
+        [this.studyKey, index, owner, `${Math.max(1, Math.round(leaseMs))} milliseconds`],
+      );
+      return (r.rowCount ?? 0) > 0;
+    });
+  }
+
+  /** Marks a claim done without appending (its trial was found finished in the ledger). */
+  async finishClaim(index: number): Promise<void> {
+    await this.query(`UPDATE ${this.url.schema}.claims SET done = true WHERE study_key = $1 AND idx = $2`, [
+      this.studyKey,
+      index,
+    ]);
   }
 
   /** Extends a claim's lease; false when `owner` no longer holds it (it expired and was given to another). */

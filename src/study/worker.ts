@@ -1,0 +1,577 @@
+import { existsSync, statSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join, resolve } from 'node:path';
+import { ConfigError, DataError, errorLine } from '../errors.js';
+import { canonicalJson } from '../ledger/canonical.js';
+import type { TrialState as LedgerTrial, StudyBody, StudyState, TrialRecordState } from '../ledger/index.js';
+import { studyDigest } from '../ledger/index.js';
+import { LeaseLostError, type PgLedger } from '../ledger/postgres.js';
+import { pgLedger } from '../ledger/url.js';
+import type { TrialResult, TrialTask } from '../pool/index.js';
+import { TrainerPool, toShared } from '../pool/index.js';
+import { createPruner, fixedEpochs } from '../pruners/index.js';
+import { createSampler } from '../samplers/index.js';
+import type { FinishedTrial } from '../samplers/types.js';
+import { parseSpace } from '../space/index.js';
+import { environment, initBackend } from '../train/backend.js';
+import type { BackendName, EpochMetrics, MetricName } from '../train/types.js';
+import {
+  canonicalConfig,
+  configHash,
+  loadStudyConfig,
+  parseStudyConfig,
+  resolvePaths,
+  type StudyConfig,
+} from './config.js';
+import { type RunOutcome, type TrialSpec, toFinishedTrial, trialSeed } from './controller.js';
+import { prepareStudyData, type StudyData } from './data.js';
+import { studyKey, trialId } from './ids.js';
+import { mayStart, visibleCount } from './lag.js';
+import { runRefit } from './refit.js';
+import { bestTrial, objectiveOf, type SearchOptions, type SearchResult } from './search.js';
+
+/**
+ * The distributed worker: any number of these, in any number of processes on any number of machines,
+ * run one study together through a shared PostgreSQL ledger.
+ *
+ * Each slot claims the next trial index (the lowest whose claim's lease expired, else the next never
+ * claimed), waits until the lag rule lets it start (every trial below i − P finished in the ledger),
+ * computes the trial's parameters from the ledger alone (the sampler on exactly the trials the lag rule
+ * shows, as the controller does), trains, and appends. Since each trial's records are a pure function of
+ * the ledger's earlier trials, the study's digest is that of the same study run by one process on a file.
+ *
+ * A slot renews its lease while it trains; a slot whose worker vanished stops renewing, and once the lease
+ * has expired the trial goes to the next claimer, whose `trial.started` supersedes the lost attempt.
+ * Every append is made only while its slot still holds the claim, checked in the append's transaction.
+ */
+export interface WorkerOptions {
+  /** A study config file (the study is created if it is new), or a study key or name in the ledger. */
+  study: string | StudyConfig;
+  /** With a parsed config: the folder its relative paths are taken from. */
+  base?: string;
+  /** The `postgres://` ledger URL. */
+  ledger: string;
+  /** Trials this process runs at once (worker threads); default 1. */
+  workers?: number;
+  /** The dataset's path, overriding the config's or the study record's. Refused unless its hash is the study's. */
+  dataset?: string;
+  /** A config's trial budget, overridden. */
+  trials?: number;
+  /** How long a claim lasts without renewal (default 30 s); renewed every third of it. */
+  leaseMs?: number;
+  /** Where the refit's model is written: `<out>/<study name>/best` (default `runs`). */
+  out?: string;
+  signal?: AbortSignal;
+  /** One-line notes for a human (a server gone and back, a lost lease). */
+  onNote?: (line: string) => void;
+  onTrial?: SearchOptions['onTrial'];
+}
+
+export interface WorkerResult extends SearchResult {
+  key: string;
+  /** Trials this process finished. */
+  ran: number;
+}
+
+const DEFAULT_LEASE_MS = 30_000;
+
+/** Runs worker slots until every trial of the study has finished (and the study's refit, if it has one). */
+export async function runWorker(o: WorkerOptions): Promise<WorkerResult> {
+  const note = o.onNote ?? (() => {});
+  const leaseMs = o.leaseMs ?? DEFAULT_LEASE_MS;
+  const isConfig = typeof o.study !== 'string' || (existsSync(o.study) && statSync(o.study).isFile());
+  const ledger = await pgLedger(isConfig ? o.ledger : withStudy(o.ledger, o.study as string), {
+    onRetry: note,
+  });
+  let pool: TrainerPool | null = null;
+  try {
+    const s = await joinStudy(ledger, o, isConfig);
+    const { config, studyData, module, metric, direction, body } = s;
+    const space = parseSpace(config.space, 'space');
+    const sampler = createSampler(config.sampler);
+    const pruner = createPruner(config.pruner, { epochs: fixedEpochs(space) });
+    const key = ledger.studyKey;
+    const slots = Math.max(1, o.workers ?? 1);
+    pool = new TrainerPool({ workers: slots, backend: config.backend as BackendName });
+    const shared = studyData ? toShared(studyData.data) : null;
+    const dir = resolve(o.out ?? 'runs', config.name);
+    let trials = await ledger.trials();
+    let ran = 0;
+    let stopped = false;
+    const abort = new AbortController();
+    const onAbort = () => abort.abort();
+    o.signal?.addEventListener('abort', onAbort, { once: true });
+
+    const exec = (
+      task: TrialTask,
+      opts: {
+        signal: AbortSignal;
+        onEpoch: (epoch: number, metrics: EpochMetrics) => Promise<'stop' | undefined>;
+      },
+    ) => pool!.run(task, opts);
+
+    const runOne = async (index: number, owner: string, slot: number): Promise<void> => {
+      const trialAbort = new AbortController();
+      const stopTrial = () => trialAbort.abort();
+      abort.signal.addEventListener('abort', stopTrial, { once: true });
+      let lost = false;
+      const beat = setInterval(
+        () => {
+          ledger.renew(index, owner, leaseMs).then(
+            (ok) => {
+              if (!ok && !lost) {
+                lost = true;
+                note(`trial ${index}: lease lost to another worker; dropping it`);
+                trialAbort.abort();
+              }
+            },
+            () => {}, // unreachable server: the next beat or append waits it out
+          );
+        },
+        Math.max(50, leaseMs / 3),
+      );
+      const guard = { index, owner };
+      try {
+        await ledger.refresh();
+        if (isFinishedForGood(ledger.state().trials.find((t) => t.index === index))) {
+          await ledger.finishClaim(index);
+          return;
+        }
+        // The lag rule: wait until every trial below index − P has finished for good.
+        let delay = 10;
+        while (!mayStart(index, config.parallelism, frontier(ledger.state()))) {
+          if (trialAbort.signal.aborted) return;
+          if (await ledger.expiredBelow(index)) {
+            // A lost worker's trial below this one: take it first (this one goes back to the pool).
+            await ledger.release(index, owner);
+            return;
+          }
+          await sleep(delay);
+          delay = Math.min(250, delay * 2);
+          await ledger.refresh();
+        }
+        const finished = finishedFromState(ledger.state(), metric);
+        const seen: FinishedTrial[] = [];
+        for (let j = 0; j < visibleCount(index, config.parallelism); j++) seen.push(finished.get(j)!);
+        const spec: TrialSpec = {
+          index,
+          id: trialId(key, index),
+          seed: trialSeed(config.seed, index),
+          params: sampler.sample(space, seen, { seed: config.seed, index, direction }),
+        };
+        const startedAt = new Date().toISOString(); // timing only
+        const t0 = performance.now(); // timing only
+        await ledger.appendAll(
+          [{ type: 'trial.started', index, id: spec.id, seed: spec.seed, params: spec.params }],
+          guard,
+        );
+        const task: TrialTask =
+          shared !== null
+            ? {
+                kind: 'mlp',
+                data: shared,
+                params: spec.params,
+                seed: spec.seed,
+                metric: metric as MetricName,
+              }
+            : { kind: 'module', module: module!, params: spec.params, seed: spec.seed, index };
+        const curve: number[] = [];
+        let r: TrialResult | null = null;
+        let envError: string | null = null;
+        /** An append that failed inside the progress callback: it stops the trial and is rethrown here. */
+        let appendError: unknown;
+        try {
+          r = await exec(task, {
+            signal: trialAbort.signal,
+            onEpoch: async (epoch, metrics) => {
+              curve.push(metrics[metric] ?? Number.NaN);
+              try {
+                await ledger.appendAll([{ type: 'trial.progress', index, epoch, metrics }], guard);
+              } catch (e) {
+                appendError = e;
+                trialAbort.abort();
+                return 'stop';
+              }
+              return pruner.shouldPrune(seen, curve, { index, seed: config.seed, direction })
+                ? 'stop'
+                : undefined;
+            },
+          });
+        } catch (e) {
+          if (appendError === undefined && !lost && !trialAbort.signal.aborted) envError = errorLine(e);
+        }
+        if (appendError !== undefined) throw appendError;
+        if (lost) throw new LeaseLostError(`trial ${index}: lease lost`);
+        if (envError === null && r === null) {
+          if (trialAbort.signal.aborted) {
+            await ledger.release(index, owner);
+            return; // interrupted: the attempt stays unfinished, and a later trial.started supersedes it
+          }
+        }
+        const outcome = toOutcome(r, envError);
+        const environmentFailure = outcome.state === 'failed' && outcome.cause === 'environment';
+        await ledger.appendAll(
+          [
+            {
+              type: 'trial.finished',
+              index,
+              state: outcome.state,
+              score: outcome.state === 'failed' ? null : outcome.score,
+              metrics: outcome.metrics,
+              epochs: outcome.epochs,
+              weightsHash: outcome.state === 'failed' ? null : outcome.weightsHash,
+              error: outcome.state === 'failed' ? outcome.error : null,
+              cause: outcome.state === 'failed' ? outcome.cause : null,
+            },
+            {
+              type: 'trial.meta',
+              index,
+              wallMs: Math.round(performance.now() - t0),
+              worker: slot,
+              startedAt,
+              finishedAt: new Date().toISOString(), // timing only
+            },
+          ],
+          { ...guard, done: !environmentFailure },
+        );
+        // A failure of the environment (a lost thread, a timeout) is run again, by whoever claims it next.
+        if (environmentFailure) await ledger.release(index, owner);
+        else {
+          ran++;
+          const state = ledger.state();
+          o.onTrial?.({
+            index,
+            id: spec.id,
+            state: outcome.state,
+            score: outcome.state === 'failed' ? null : outcome.score,
+            done: state.trials.filter(isFinishedForGood).length,
+            total: trials,
+            best: bestTrial(state, direction)?.score ?? null,
+          });
+        }
+      } catch (e) {
+        if (!(e instanceof LeaseLostError)) throw e;
+        note(errorLine(e));
+      } finally {
+        clearInterval(beat);
+        abort.signal.removeEventListener('abort', stopTrial);
+      }
+    };
+
+    const allFinished = (state: StudyState) => frontier(state) >= trials;
+
+    const runSlot = async (slot: number): Promise<void> => {
+      const owner = `${hostname()}/${process.pid}/${slot}`;
+      let delay = 20;
+      while (!abort.signal.aborted) {
+        const index = await ledger.claim(owner, leaseMs);
+        if (index !== null) {
+          delay = 20;
+          await runOne(index, owner, slot);
+          continue;
+        }
+        await ledger.refresh();
+        trials = await ledger.trials();
+        const state = ledger.state();
+        if (allFinished(state)) {
+          if (!needsRefit(config, studyData, state, direction)) return;
+          if (await ledger.claimIndex(-1, owner, leaseMs)) {
+            await refit(ledger, {
+              owner,
+              leaseMs,
+              config,
+              studyData: studyData!,
+              metric,
+              direction,
+              dir,
+              body,
+            });
+            return;
+          }
+        }
+        // Everything is claimed by live workers: wait for the end, or for a lease to expire.
+        await sleep(delay);
+        delay = Math.min(500, delay * 2);
+      }
+    };
+
+    try {
+      await Promise.all(Array.from({ length: slots }, (_x, k) => runSlot(k)));
+    } catch (e) {
+      abort.abort();
+      throw e;
+    } finally {
+      o.signal?.removeEventListener('abort', onAbort);
+    }
+    stopped = abort.signal.aborted;
+    await ledger.refresh();
+    const state = ledger.state();
+    const counts = { complete: 0, pruned: 0, failed: 0, epochs: 0 };
+    for (const t of state.trials) {
+      if (t.state === 'complete' || t.state === 'pruned' || t.state === 'failed') counts[t.state]++;
+      counts.epochs += t.epochs;
+    }
+    return {
+      study: config.name,
+      key,
+      digest: studyDigest(state),
+      ledger: ledger.location,
+      trials: counts.complete + counts.pruned + counts.failed,
+      complete: counts.complete,
+      pruned: counts.pruned,
+      failed: counts.failed,
+      best: bestTrial(state, direction),
+      refit: state.refit ? { ...state.refit, modelDir: join(dir, 'best') } : null,
+      stopped,
+      warnings: [],
+      epochs: counts.epochs,
+      ran,
+    };
+  } finally {
+    await pool?.close();
+    await ledger.close();
+  }
+}
+
+/** `search` on a PostgreSQL ledger: this process runs the study as `--workers N` worker slots (others may join). */
+export async function searchOnPostgres(opts: SearchOptions & { ledger: string }): Promise<SearchResult> {
+  const r = await runWorker({
+    study: opts.config,
+    ...(opts.base === undefined ? {} : { base: opts.base }),
+    ledger: opts.ledger,
+    workers: Math.max(1, opts.workers ?? 1),
+    ...(opts.trials === undefined ? {} : { trials: opts.trials }),
+    ...(opts.out === undefined ? {} : { out: opts.out }),
+    ...(opts.signal === undefined ? {} : { signal: opts.signal }),
+    ...(opts.onTrial === undefined ? {} : { onTrial: opts.onTrial }),
+  });
+  const { key: _key, ran: _ran, ...result } = r;
+  return result;
+}
+
+interface JoinedStudy {
+  config: StudyConfig;
+  studyData: StudyData | null;
+  module: string | undefined;
+  metric: string;
+  direction: 'minimize' | 'maximize';
+  body: StudyBody;
+}
+
+/**
+ * Opens the study named by `o.study` (creating it from a config when it is new), with its dataset found
+ * and checked: refused unless its SHA-256 is the study's, and unless this engine computes the same numbers.
+ */
+async function joinStudy(ledger: PgLedger, o: WorkerOptions, isConfig: boolean): Promise<JoinedStudy> {
+  if (isConfig) {
+    let config: StudyConfig;
+    let paths: { dataset: string | undefined; module: string | undefined };
+    if (typeof o.study === 'string') {
+      const loaded = loadStudyConfig(o.study);
+      config = loaded.config;
+      paths = loaded.resolved;
+    } else {
+      config = o.study;
+      paths = resolvePaths(config, resolve(o.base ?? '.'));
+    }
+    if (o.trials !== undefined) config = { ...config, budget: { ...config.budget, trials: o.trials } };
+    await initBackend(config.backend as BackendName);
+    const datasetPath = o.dataset ?? paths.dataset;
+    const studyData = config.objective === 'mlp' ? await prepareStudyData(config, datasetPath!) : null;
+    const { metric, direction } = objectiveOf(config, studyData?.schema.task);
+    const cHash = configHash(config);
+    const body: StudyBody = {
+      name: config.name,
+      key: studyKey(cHash, studyData?.hash ?? 'no-dataset'),
+      seed: config.seed,
+      config: canonicalConfig(config),
+      configHash: cHash,
+      dataset: studyData
+        ? { source: studyData.source, hash: studyData.hash, rows: studyData.rows, schema: studyData.schema }
+        : null,
+      preprocessing: studyData?.pipeline ?? null,
+      environment: environment(),
+    };
+    await ledger.ensureTables();
+    // The same study (name and config) recorded with other data: this dataset is the wrong one.
+    for (const other of await ledger.studies()) {
+      if (other.name !== config.name || other.key === body.key) continue;
+      const probe = await pgLedger(withStudy(o.ledger, other.key));
+      try {
+        await probe.open();
+        const rec = probe.state().study;
+        if (rec.configHash === cHash && studyData !== null && rec.dataset !== null) {
+          throw new DataError(
+            `${datasetPath}: dataset hash ${studyData.hash.slice(0, 16)}… differs from the study's ${rec.dataset.hash.slice(0, 16)}… (study ${config.name} ${other.key}); a worker needs the same bytes`,
+          );
+        }
+      } finally {
+        await probe.close();
+      }
+    }
+    await ledger.openOrCreate(body, config.budget.trials);
+    checkEngine(ledger, body);
+    return { config, studyData, module: paths.module, metric, direction, body };
+  }
+
+  await ledger.open();
+  const url = ledger.location;
+  const study = ledger.state().study;
+  let config = parseStudyConfig(
+    { ...study.config, budget: { trials: Math.max(1, await ledger.trials()) } },
+    `${url}: study config`,
+  );
+  if (o.trials !== undefined) config = { ...config, budget: { ...config.budget, trials: o.trials } };
+  await initBackend(config.backend as BackendName);
+  let studyData: StudyData | null = null;
+  if (config.objective === 'mlp') {
+    const source = o.dataset ?? study.dataset?.source;
+    if (source === undefined)
+      throw new DataError(`${url}: the study records no dataset; give --dataset PATH`);
+    studyData = await prepareStudyData(config, source);
+    if (studyData.hash !== study.dataset?.hash) {
+      throw new DataError(
+        `${source}: dataset hash ${studyData.hash.slice(0, 16)}… differs from the study's ${study.dataset?.hash.slice(0, 16)}…; a worker needs the same bytes`,
+      );
+    }
+    if (canonicalJson(studyData.pipeline) !== canonicalJson(study.preprocessing)) {
+      throw new DataError(`${source}: the rebuilt preprocessing differs from the study's (engine change?)`);
+    }
+  }
+  const module = typeof config.objective === 'object' ? resolve(config.objective.module) : undefined;
+  if (module !== undefined && !existsSync(module)) {
+    throw new ConfigError(
+      `${module}: the study's objective module is not here (run the worker from the study's folder)`,
+    );
+  }
+  const { metric, direction } = objectiveOf(config, studyData?.schema.task);
+  const body = { ...study };
+  checkEngine(ledger, { ...body, environment: environment() });
+  return { config, studyData, module, metric, direction, body };
+}
+
+/** Refuses to join a study recorded with another numeric backend or engine: its numbers would differ. */
+function checkEngine(ledger: PgLedger, mine: StudyBody): void {
+  const rec = ledger.state().study.environment;
+  const env = mine.environment;
+  if (
+    rec.backend !== env.backend ||
+    rec.numeric !== env.numeric ||
+    rec.backendVersion !== env.backendVersion
+  ) {
+    throw new ConfigError(
+      `${ledger.location}: cannot join this study: it was recorded with backend ${rec.backend} ${rec.backendVersion} (numeric version ${rec.numeric}), this is ${env.backend} ${env.backendVersion} (numeric version ${env.numeric})`,
+    );
+  }
+}
+
+function needsRefit(
+  config: StudyConfig,
+  studyData: StudyData | null,
+  state: StudyState,
+  direction: 'minimize' | 'maximize',
+): boolean {
+  return config.refit && studyData !== null && state.refit === null && bestTrial(state, direction) !== null;
+}
+
+async function refit(
+  ledger: PgLedger,
+  o: {
+    owner: string;
+    leaseMs: number;
+    config: StudyConfig;
+    studyData: StudyData;
+    metric: string;
+    direction: 'minimize' | 'maximize';
+    dir: string;
+    body: StudyBody;
+  },
+): Promise<void> {
+  const beat = setInterval(
+    () => void ledger.renew(-1, o.owner, o.leaseMs).catch(() => {}),
+    Math.max(50, o.leaseMs / 3),
+  );
+  try {
+    const best = bestTrial(ledger.state(), o.direction)!;
+    const r = await runRefit({
+      studyData: o.studyData,
+      best,
+      seed: o.config.seed,
+      metric: o.metric,
+      dir: o.dir,
+      body: o.body,
+    });
+    await ledger.appendAll([{ type: 'refit', ...r.record }], { index: -1, owner: o.owner, done: true });
+  } finally {
+    clearInterval(beat);
+  }
+}
+
+/** A trial counts as finished once it is not running and did not fail because of the environment. */
+function isFinishedForGood(t: LedgerTrial | undefined): boolean {
+  return t !== undefined && t.state !== 'running' && !(t.state === 'failed' && t.cause !== 'trial');
+}
+
+/** The smallest index that has not finished for good: every trial below it has. */
+function frontier(state: StudyState): number {
+  let f = 0;
+  for (const t of state.trials) {
+    if (t.index !== f || !isFinishedForGood(t)) break;
+    f++;
+  }
+  return f;
+}
+
+/** What the samplers see of the ledger's finished trials, by index (as search's resume builds it). */
+function finishedFromState(state: StudyState, metric: string): Map<number, FinishedTrial> {
+  const m = new Map<number, FinishedTrial>();
+  for (const t of state.trials) {
+    if (!isFinishedForGood(t)) continue;
+    const curve = t.progress.map((p) => p.metrics[metric] ?? Number.NaN);
+    m.set(t.index, toFinishedTrial(t, t.state as TrialRecordState, t.score, curve));
+  }
+  return m;
+}
+
+/** The pool's answer as the controller's outcome (as search's runner makes it). */
+function toOutcome(r: TrialResult | null, envError: string | null): RunOutcome {
+  if (r === null) {
+    return {
+      state: 'failed',
+      error: envError ?? 'lost',
+      cause: 'environment',
+      metrics: {},
+      history: [],
+      epochs: 0,
+    };
+  }
+  if (r.state === 'failed') {
+    return {
+      state: 'failed',
+      error: r.error,
+      cause: 'trial',
+      metrics: r.history.at(-1) ?? {},
+      history: r.history,
+      epochs: r.epochs,
+    };
+  }
+  return {
+    state: r.stopped ? 'pruned' : 'complete',
+    score: r.score,
+    metrics: r.metrics,
+    history: r.history,
+    weightsHash: r.weightsHash ?? null,
+    epochs: r.epochs,
+  };
+}
+
+/** The ledger URL with `?study=` set to `study`. */
+function withStudy(url: string, study: string): string {
+  const u = new URL(url);
+  u.searchParams.set('study', study);
+  return u.toString();
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}

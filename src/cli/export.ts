@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { LockstepError } from '../errors.js';
-import { summarize } from '../study/summary.js';
+import { summarizeAny } from '../study/summary.js';
 import { onePositional } from './args.js';
 
 const USAGE = 'lockstep export <ledger> --format csv|json [--out FILE]';
@@ -23,10 +23,10 @@ export async function run({
   if (format !== 'csv' && format !== 'json') {
     throw new LockstepError('E_USAGE', `--format: expected csv or json, but got '${String(format)}'`);
   }
-  const s = summarize(ledger);
+  const s = await summarizeAny(ledger);
   let text: string;
   if (format === 'json') {
-    text = `${JSON.stringify({ study: s.study, metric: s.metric, direction: s.direction, best: s.best, trials: s.trials }, null, 2)}\n`;
+    text = `${JSON.stringify({ study: s.study, metric: s.metric, direction: s.direction, pruner: s.pruner, epochs: s.epochs, counts: s.counts, best: s.best, trials: s.trials }, null, 2)}\n`;
   } else {
     const names = [...new Set(s.trials.flatMap((t) => Object.keys(t.params)))].sort();
     const header = ['index', 'id', 'state', 'score', 'epochs', 'error', ...names.map((n) => `param_${n}`)];

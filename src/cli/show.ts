@@ -1,5 +1,5 @@
 import { studyDigest } from '../ledger/index.js';
-import { summarize } from '../study/summary.js';
+import { summarizeAny } from '../study/summary.js';
 import { onePositional, printJson } from './args.js';
 
 const USAGE = 'lockstep show <ledger> [--json]';
@@ -11,7 +11,7 @@ export async function run({
   positionals: string[];
   values: Record<string, unknown>;
 }): Promise<number> {
-  const s = summarize(onePositional(positionals, 'ledger', USAGE));
+  const s = await summarizeAny(onePositional(positionals, 'ledger', USAGE));
   const digest = studyDigest(s.state);
   if (values.json) {
     printJson({
@@ -20,7 +20,9 @@ export async function run({
       metric: s.metric,
       direction: s.direction,
       digest,
+      pruner: s.pruner,
       epochs: s.epochs,
+      counts: s.counts,
       best: s.best,
       refit: s.state.refit,
       trials: s.trials,
@@ -29,14 +31,16 @@ export async function run({
   }
   const out = process.stdout;
   for (const w of s.warnings) process.stderr.write(`lockstep: warning: ${w}\n`);
+  const c = s.counts;
   out.write(
-    `study ${s.study} (${s.metric}, ${s.direction})  ${s.trials.length} trials, ${s.epochs} epochs\n`,
+    `study ${s.study} (${s.metric}, ${s.direction})  ${s.trials.length} trials (${c.complete} complete, ${c.pruned} pruned, ${c.failed} failed), ${s.epochs} epochs trained${s.pruner === 'none' ? '' : `, pruner ${s.pruner}`}\n`,
   );
   const names = [...new Set(s.trials.flatMap((t) => Object.keys(t.params)))].sort();
-  const header = ['id', 'state', 'score', 'trained', ...names];
+  // 'epochs' is what each trial trained; a pruned trial's score is its value at the epoch it stopped.
+  const header = ['id', 'state', 'score', 'epochs', ...names];
   const rows = s.trials.map((t) => [
     t.id,
-    t.state,
+    t.state === 'pruned' ? `pruned@${t.epochs}` : t.state,
     t.score === null ? '—' : String(Number(t.score.toPrecision(6))),
     String(t.epochs),
     ...names.map((n) => {

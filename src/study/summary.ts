@@ -1,5 +1,6 @@
 import type { StudyState } from '../ledger/index.js';
 import { foldLedger, readLedger } from '../ledger/index.js';
+import { type LedgerRead, readLedgerAny } from '../ledger/url.js';
 import type { Direction } from '../train/types.js';
 import { parseStudyConfig } from './config.js';
 import { type BestTrial, bestTrial, objectiveOf } from './search.js';
@@ -22,14 +23,18 @@ export interface StudySummary {
   direction: Direction;
   trials: TrialRow[];
   best: BestTrial | null;
+  /** Epochs trained by all trials (a pruned trial counts the epochs it ran). */
   epochs: number;
+  /** Trials by state: a pruned trial was stopped by the study's pruner. */
+  counts: { complete: number; pruned: number; failed: number; running: number };
+  /** The study's pruner, by name ('none' when it has none). */
+  pruner: string;
   state: StudyState;
   warnings: string[];
 }
 
 /** Reads a ledger (no lock) and folds it into what `show`, `export` and reports print. */
-export function summarize(ledger: string): StudySummary {
-  const read = readLedger(ledger);
+export function summarize(ledger: string, read: LedgerRead = readLedger(ledger)): StudySummary {
   const state = foldLedger(read.records);
   const config = parseStudyConfig(
     { ...state.study.config, budget: { trials: 1 } },
@@ -55,7 +60,19 @@ export function summarize(ledger: string): StudySummary {
     trials,
     best: bestTrial(state, direction),
     epochs: trials.reduce((a, t) => a + t.epochs, 0),
+    counts: {
+      complete: state.trials.filter((t) => t.state === 'complete').length,
+      pruned: state.trials.filter((t) => t.state === 'pruned').length,
+      failed: state.trials.filter((t) => t.state === 'failed').length,
+      running: state.trials.filter((t) => t.state === 'running').length,
+    },
+    pruner: typeof config.pruner === 'string' ? config.pruner : config.pruner.name,
     state,
     warnings: read.warnings,
   };
+}
+
+/** {@link summarize} for a ledger in either storage: a file path or a `postgres://` URL. */
+export async function summarizeAny(ledger: string): Promise<StudySummary> {
+  return summarize(ledger, await readLedgerAny(ledger));
 }

@@ -128,7 +128,7 @@ export function parallelSpec(m: ReportModel): { spec: VlSpec; marks: number } {
               field: 'score',
               type: 'quantitative',
               title: m.metric,
-              scale: { scheme: 'viridis', reverse: m.direction === 'minimize' },
+              scale: { scheme: 'viridis', extent: [0, 0.85], reverse: m.direction === 'minimize' },
             },
           },
         },

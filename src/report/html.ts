@@ -28,10 +28,10 @@ function num(x: number | null | undefined, digits = 4): string {
   return Number(x.toPrecision(digits)).toString();
 }
 
-function figure(c: Chart, cls = 'chart'): string {
+function figure(c: Chart, cls = 'chart', titled = false): string {
   const body = c.svg ?? `<p class="empty">${escapeHtml(c.note)}</p>`;
   const note = c.svg && c.note ? `<figcaption>${escapeHtml(c.note)}</figcaption>` : '';
-  return `<figure class="${cls}${c.svg ? '' : ' empty'}" id="${c.id}" data-marks="${c.marks}"><h3>${escapeHtml(c.title)}</h3>${body}${note}</figure>`;
+  return `<figure class="${cls}${c.svg ? '' : ' empty'}" id="${c.id}" data-marks="${c.marks}">${titled ? `<h3>${escapeHtml(c.title)}</h3>` : ''}${body}${note}</figure>`;
 }
 
 /** A sortable cell: `data-v` is what sorting compares (numbers as numbers, missing values last). */
@@ -99,7 +99,7 @@ es.addEventListener('report',function(){es.close();location.reload();});})();`;
 
 const STYLE = `body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;max-width:1200px;margin:1.5em auto;padding:0 1em;color:#222;font-size:14px}
 h1{font-size:1.5em;margin-bottom:.2em}h2{margin-top:1.6em;border-bottom:1px solid #ddd;padding-bottom:.2em}h3{font-size:1em;margin:.2em 0}
-.sub{color:#555}.mono,code{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:12px}
+.sub{color:#555}td.mono{white-space:nowrap}.mono,code{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:12px}
 .charts{display:flex;flex-wrap:wrap;gap:1em}figure{margin:0 0 1em}figcaption{color:#555;font-size:12px;max-width:700px}
 figure.empty p{color:#777;font-style:italic}
 table{border-collapse:collapse}td,th{border:1px solid #ddd;padding:2px 6px;text-align:left;vertical-align:top}
@@ -172,7 +172,7 @@ ${figure(charts.history)}
 <div class="tablewrap">${figure(charts.parallel)}</div>
 <h2>Slices</h2>
 <p class="sub">The score against each parameter, one point per scored trial where the parameter is active; darker points are later trials.</p>
-<div class="charts">${charts.slices.map((c) => figure(c, 'chart slice')).join('\n')}</div>
+<div class="charts">${charts.slices.map((c) => figure(c, 'chart slice', true)).join('\n')}</div>
 <h2>Parameter importance</h2>
 ${figure(charts.importance)}
 <p class="sub">${escapeHtml(importanceNote)}</p>

@@ -29,9 +29,36 @@ export const COMMANDS: Record<string, Command> = {
   },
   search: {
     summary: 'run (or resume) a study',
-    usage: 'lockstep search <config> [--workers N] [--trials N] [--out DIR] [--json]',
-    options: { workers: { type: 'string' }, trials: { type: 'string' }, out: { type: 'string' }, json },
+    usage: 'lockstep search <config> [--workers N] [--trials N] [--out DIR] [--ledger PATH|postgres://…] [--json]',
+    options: {
+      workers: { type: 'string' },
+      trials: { type: 'string' },
+      out: { type: 'string' },
+      ledger: { type: 'string' },
+      json,
+    },
     load: () => import('./search.js'),
+  },
+  worker: {
+    summary: 'run a study’s trials with other workers, through a shared PostgreSQL ledger',
+    usage:
+      'lockstep worker <config-or-study-key> --ledger postgres://… [--workers N] [--dataset PATH] [--lease SECONDS] [--trials N] [--out DIR] [--json]',
+    options: {
+      ledger: { type: 'string' },
+      workers: { type: 'string' },
+      dataset: { type: 'string' },
+      lease: { type: 'string' },
+      trials: { type: 'string' },
+      out: { type: 'string' },
+      json,
+    },
+    load: () => import('./worker.js'),
+  },
+  ledger: {
+    summary: 'copy a study between ledger storages (file, PostgreSQL)',
+    usage: 'lockstep ledger copy <from> <to> [--json]',
+    options: { json },
+    load: () => import('./ledger.js'),
   },
   replay: {
     summary: 'retrain one trial and compare every recorded number',

@@ -2,7 +2,7 @@ import { search } from '../study/search.js';
 import { intOption, onePositional, printJson } from './args.js';
 import { ProgressLine } from './progress.js';
 
-const USAGE = 'lockstep search <config> [--workers N] [--trials N] [--out DIR] [--json]';
+const USAGE = 'lockstep search <config> [--workers N] [--trials N] [--out DIR] [--ledger PATH|postgres://…] [--json]';
 
 export async function run({
   positionals,
@@ -30,6 +30,7 @@ export async function run({
       workers,
       trials,
       out: values.out as string | undefined,
+      ...(typeof values.ledger === 'string' ? { ledger: values.ledger } : {}),
       signal: ac.signal,
       onTrial: (e) => progress.update(e.done, e.total, e.best),
     });

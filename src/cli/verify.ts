@@ -1,6 +1,6 @@
-import { verifyLedger } from '../ledger/index.js';
+import { verifyLedgerAny } from '../ledger/url.js';
 import { replay } from '../study/replay.js';
-import { summarize } from '../study/summary.js';
+import { summarizeAny } from '../study/summary.js';
 import { intOption, onePositional, printJson } from './args.js';
 
 const USAGE = 'lockstep verify <ledger> [--replay N] [--json]';
@@ -14,11 +14,11 @@ export async function run({
 }): Promise<number> {
   const ledger = onePositional(positionals, 'ledger', USAGE);
   const n = intOption('replay', values.replay, 0) ?? 0;
-  const v = verifyLedger(ledger);
+  const v = await verifyLedgerAny(ledger);
   const replays: { id: string; verdict: string; difference: unknown }[] = [];
   if (v.ok && n > 0) {
     // Replay n finished trials spread evenly over the study, in index order.
-    const finished = summarize(ledger).trials.filter(
+    const finished = (await summarizeAny(ledger)).trials.filter(
       (t) => t.state === 'complete' || t.state === 'pruned' || t.state === 'failed',
     );
     const step = Math.max(1, finished.length / n);

@@ -560,6 +560,11 @@ export class PgLedger implements Ledger {
     return this.retry(async () => {
       const c = await this.pool.connect();
       let broken: Error | undefined;
+      // A connection dropped between two statements: the next statement fails and the whole transaction is retried.
+      const onError = (e: Error) => {
+        broken = e;
+      };
+      c.on('error', onError);
       try {
         await c.query('BEGIN');
         const out = await fn(c);
@@ -576,6 +581,7 @@ export class PgLedger implements Ledger {
         }
         throw e;
       } finally {
+        c.removeListener('error', onError);
         c.release(broken);
       }
     });

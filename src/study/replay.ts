@@ -4,6 +4,7 @@ import { DataError, NotFoundError } from '../errors.js';
 import { canonicalJson } from '../ledger/canonical.js';
 import type { StudyState, TrialView } from '../ledger/index.js';
 import { foldLedger, readLedger } from '../ledger/index.js';
+import { readLedgerAny } from '../ledger/url.js';
 import type { TrialResult, TrialTask } from '../pool/index.js';
 import { TrainerPool, toShared } from '../pool/index.js';
 import { environment, initBackend } from '../train/backend.js';
@@ -100,7 +101,7 @@ function firstDifference(
  */
 export async function replay(o: ReplayOptions): Promise<ReplayResult> {
   const ledger = o.ledger ?? findLedger(o.id, o.runs);
-  const state = foldLedger(readLedger(ledger).records);
+  const state = foldLedger((await readLedgerAny(ledger)).records);
   const trial = findTrial(state, o.id, ledger);
   if (trial.state === 'running' || (trial.state === 'failed' && trial.cause !== 'trial')) {
     throw new NotFoundError(

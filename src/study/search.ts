@@ -181,7 +181,14 @@ export async function search(opts: SearchOptions): Promise<SearchResult> {
   try {
     mkdirSync(dir, { recursive: true });
   } catch (e) {
-    throw new LockstepError('E_IO', `${dir}: cannot create the study folder (${errorLine(e)})`, { cause: e });
+    // A recursive mkdir can say ENOENT where the parent is read-only: a plain mkdir gives the real reason.
+    let why = e;
+    try {
+      mkdirSync(dir);
+    } catch (e2) {
+      why = e2;
+    }
+    throw new LockstepError('E_IO', `${dir}: cannot create the study folder (${errorLine(why)})`, { cause: e });
   }
   const log = opts.logger ?? createLogger({ file: join(dir, 'lockstep.log') });
 

@@ -207,7 +207,11 @@ export async function runController(
         break;
       }
       const i = nextIndex();
-      if (i >= o.trials && running.size === 0) break;
+      if (i >= o.trials && running.size === 0) {
+        // Every trial was launched; one that failed for the environment is still unfinished (a resume retries it).
+        stopped = frontier < o.trials;
+        break;
+      }
       if (
         i < o.trials &&
         running.size < o.workers &&

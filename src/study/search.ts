@@ -188,7 +188,9 @@ export async function search(opts: SearchOptions): Promise<SearchResult> {
     } catch (e2) {
       why = e2;
     }
-    throw new LockstepError('E_IO', `${dir}: cannot create the study folder (${errorLine(why)})`, { cause: e });
+    throw new LockstepError('E_IO', `${dir}: cannot create the study folder (${errorLine(why)})`, {
+      cause: e,
+    });
   }
   const log = opts.logger ?? createLogger({ file: join(dir, 'lockstep.log') });
 

@@ -9,10 +9,18 @@ export interface RunResult extends CliResult {
 /** Runs the CLI; `killWhen(ledgerText)` is polled every 10 ms and SIGKILLs the process when it says so. */
 export function run(
   args: string[],
-  opts: { env?: Record<string, string>; killWhen?: (ledger: string) => boolean; ledger?: string } = {},
+  opts: {
+    env?: Record<string, string>;
+    cwd?: string;
+    killWhen?: (ledger: string) => boolean;
+    ledger?: string;
+  } = {},
 ): Promise<RunResult> {
   return new Promise((done, reject) => {
-    const child = cliAsync(args, opts.env ? { env: opts.env } : {});
+    const child = cliAsync(args, {
+      ...(opts.env ? { env: opts.env } : {}),
+      ...(opts.cwd ? { cwd: opts.cwd } : {}),
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => {

@@ -128,7 +128,7 @@ export function parallelSpec(m: ReportModel): { spec: VlSpec; marks: number } {
               field: 'score',
               type: 'quantitative',
               title: m.metric,
-              scale: { scheme: 'viridis', extent: [0, 0.85], reverse: m.direction === 'minimize' },
+              scale: { scheme: { name: 'viridis', extent: [0, 0.85] }, reverse: m.direction === 'minimize' },
             },
           },
         },
@@ -152,7 +152,11 @@ export function sliceSpec(m: ReportModel, axis: ParamAxis): { spec: VlSpec; mark
   const values = m.trials
     .filter(scored)
     .filter((t) => axis.unit(t.params[axis.name]) !== undefined)
-    .map((t) => ({ trial: t.index, value: t.params[axis.name], score: t.score }));
+    .map((t) => {
+      const v = t.params[axis.name];
+      // categorical values as strings, to match the axis's order (choices may be numbers)
+      return { trial: t.index, value: axis.kind === 'categorical' ? String(v) : v, score: t.score };
+    });
   const x =
     axis.kind === 'categorical'
       ? { field: 'value', type: 'nominal', sort: axis.choices, title: axis.name, axis: { labelAngle: 0 } }

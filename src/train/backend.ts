@@ -8,8 +8,11 @@ import type { BackendName } from './types.js';
  * Version of everything in the trainer that decides a trial's numbers (initialisers, loop, losses,
  * metrics). Bumped whenever a change alters a trial's numbers, so that a replay can tell a code
  * change from a real divergence.
+ *
+ * 2: hand-written backward pass and optimizers over one flat parameter buffer; train_loss
+ *    computed in float64 from each step's outputs.
  */
-export const NUMERIC_VERSION = 1;
+export const NUMERIC_VERSION = 2;
 
 export interface BackendInfo {
   name: BackendName;

@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
 import os from 'node:os';
 import * as tf from '@tensorflow/tfjs';
-import type { Part, PreparedData } from '../data/types.js';
+import type { Part, PreparedData, Task } from '../data/types.js';
 import { LockstepError } from '../errors.js';
 import { Stream, withMathRandom } from '../rng/index.js';
 import { checkMetric, defaultMetric, metricsFor } from './metrics.js';
-import { buildMlp, forward, predictRaw } from './mlp.js';
+import { buildMlp, predictRaw } from './mlp.js';
+import { type FlatLayout, FlatTrainer, flatLayout } from './step.js';
 import type { EpochCallback, EpochMetrics, MetricName, MlpParams, TrainOutcome } from './types.js';
 
 export interface TrainOptions {
@@ -39,23 +40,6 @@ export function weightsHash(model: tf.LayersModel): string {
   return h.digest('hex');
 }
 
-function makeOptimizer(params: MlpParams): tf.Optimizer {
-  switch (params.optimizer) {
-    case 'adam':
-      return tf.train.adam(params.learningRate);
-    case 'sgd':
-      return params.momentum > 0
-        ? tf.train.momentum(params.learningRate, params.momentum)
-        : tf.train.sgd(params.learningRate);
-    case 'rmsprop':
-      return tf.train.rmsprop(params.learningRate, 0.9, params.momentum);
-    default: {
-      const never: never = params.optimizer;
-      throw new LockstepError('E_PARAM', `params.optimizer: unknown optimizer ${String(never)}`);
-    }
-  }
-}
-
 /**
  * Draws one step's inverted-dropout masks (one per hidden layer, rows × units) from the epoch's
  * dropout stream, in sequence: keep with probability 1 − p, kept units scaled by 1 / (1 − p).
@@ -84,6 +68,54 @@ export function trainMlp(data: PreparedData, params: MlpParams, opts: TrainOptio
   return withMathRandom(Stream.of(opts.seed, 'math-random'), async () => train(data, params, opts, metric));
 }
 
+/**
+ * The summed loss of one batch in float64, from the outputs the step computed (before its
+ * update): binary cross-entropy on logits, softmax cross-entropy, or squared error averaged
+ * over the outputs. The l2 term is added by the caller.
+ */
+function batchLossSum(task: Task, out: Float32Array, y: Float32Array, rows: number, k: number): number {
+  let sum = 0;
+  switch (task) {
+    case 'binary':
+      for (let i = 0; i < rows; i++) {
+        const z = out[i]!;
+        sum += Math.max(z, 0) - z * y[i]! + Math.log1p(Math.exp(-Math.abs(z)));
+      }
+      return sum;
+    case 'multiclass':
+      for (let i = 0; i < rows; i++) {
+        let max = Number.NEGATIVE_INFINITY;
+        for (let c = 0; c < k; c++) max = Math.max(max, out[i * k + c]!);
+        let se = 0;
+        for (let c = 0; c < k; c++) se += Math.exp(out[i * k + c]! - max);
+        sum += max + Math.log(se) - out[i * k + y[i]!]!;
+      }
+      return sum;
+    case 'regression':
+      for (let i = 0; i < rows * k; i++) {
+        const d = out[i]! - y[i]!;
+        sum += d * d;
+      }
+      return sum / k;
+    default: {
+      const never: never = task;
+      throw new LockstepError('E_TRIAL', `unknown task ${String(never)}`);
+    }
+  }
+}
+
+/** Σ‖W‖² over the kernels of the flat parameters, in float64. */
+function kernelSquares(theta: Float32Array, layout: FlatLayout): number {
+  let sum = 0;
+  layout.shapes.forEach((shape, i) => {
+    if (shape.length !== 2) return;
+    const off = layout.offsets[i]!;
+    const end = off + shape[0]! * shape[1]!;
+    for (let j = off; j < end; j++) sum += theta[j]! * theta[j]!;
+  });
+  return sum;
+}
+
 async function train(
   data: PreparedData,
   params: MlpParams,
@@ -94,61 +126,68 @@ async function train(
   const n = data.train.n;
   if (n === 0) throw new LockstepError('E_DATA', 'the training part has no rows');
   const { model, layers } = buildMlp(nFeatures, nOutputs, params, opts.seed);
-  const optimizer = makeOptimizer(params);
-  const xTrain = tf.tensor2d(data.train.x, [n, nFeatures]);
-  const yTrain =
-    task === 'multiclass'
-      ? tf.tidy(() =>
-          tf.cast(tf.oneHot(tf.tensor1d(Int32Array.from(data.train.y), 'int32'), nOutputs), 'float32'),
-        )
-      : tf.tensor2d(data.train.y, [n, 1]);
-  const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
-  const kernels = layers.map((l) => l.trainableWeights[0]!.read());
+  const initial = new Float32Array(flatLayout(nFeatures, params, nOutputs).size);
+  let offset = 0;
+  for (const w of model.getWeights()) {
+    const v = w.dataSync() as Float32Array;
+    initial.set(v, offset);
+    offset += v.length;
+  }
+  const trainer = new FlatTrainer(task, params, nFeatures, nOutputs, initial);
+  const xAll = data.train.x;
+  const yAll = data.train.y;
   const hiddenUnits = params.units;
+  // The loss's target per row: one-hot for multiclass, the value otherwise.
+  const yWidth = task === 'multiclass' ? nOutputs : 1;
+  const bs = params.batchSize;
+  const xb = new Float32Array(bs * nFeatures);
+  const yb = new Float32Array(bs * yWidth);
+  const labels = new Float32Array(bs);
   const history: EpochMetrics[] = [];
   let stopped = false;
   let kept = false;
 
-  const lossOf = (xb: tf.Tensor2D, yb: tf.Tensor2D, masks: tf.Tensor2D[] | undefined): tf.Scalar => {
-    const out = forward(layers, xb, masks);
-    let loss: tf.Scalar =
-      task === 'binary'
-        ? tf.losses.sigmoidCrossEntropy(yb, out)
-        : task === 'multiclass'
-          ? tf.losses.softmaxCrossEntropy(yb, out)
-          : tf.losses.meanSquaredError(yb, out);
-    if (params.l2 > 0)
-      loss = tf.add(loss, tf.mul(params.l2, tf.addN(kernels.map((k) => tf.sum(tf.square(k))))));
-    return loss;
-  };
-
   try {
     for (let epoch = 1; epoch <= params.epochs; epoch++) {
-      const perm = Stream.of(opts.seed, 'shuffle', epoch).permutation(n);
-      const order = new Int32Array(perm.buffer, perm.byteOffset, perm.length);
+      const order = Stream.of(opts.seed, 'shuffle', epoch).permutation(n);
       const dropStream = params.dropout > 0 ? Stream.of(opts.seed, 'dropout', epoch) : undefined;
-      // The epoch's summed loss stays on the backend: one read per epoch, not one per step.
-      let lossSum: tf.Scalar = tf.scalar(0);
-      for (let start = 0; start < n; start += params.batchSize) {
-        const end = Math.min(n, start + params.batchSize);
+      let lossSum = 0;
+      for (let start = 0; start < n; start += bs) {
+        const end = Math.min(n, start + bs);
         const rows = end - start;
+        // The batch, gathered on this side: rows in the epoch's order.
+        if (task === 'multiclass') yb.fill(0, 0, rows * yWidth);
+        for (let r = 0; r < rows; r++) {
+          const i = order[start + r]!;
+          xb.set(xAll.subarray(i * nFeatures, (i + 1) * nFeatures), r * nFeatures);
+          labels[r] = yAll[i]!;
+          if (task === 'multiclass') yb[r * yWidth + yAll[i]!] = 1;
+          else yb[r] = yAll[i]!;
+        }
         const maskData = dropStream ? dropoutMasks(dropStream, rows, hiddenUnits, params.dropout) : undefined;
-        const next = tf.tidy(() => {
-          const idx = tf.tensor1d(order.subarray(start, end), 'int32');
-          const xb = tf.gather(xTrain, idx);
-          const yb = tf.gather(yTrain, idx) as tf.Tensor2D;
-          const masks = maskData?.map((m, i) => tf.tensor2d(m, [rows, hiddenUnits[i]!]));
-          const cost = optimizer.minimize(() => lossOf(xb, yb, masks), true, vars)!;
-          return tf.add(lossSum, tf.mul(cost, rows)) as tf.Scalar;
-        });
-        lossSum.dispose();
-        lossSum = next;
+        if (params.l2 > 0) {
+          lossSum +=
+            rows * params.l2 * kernelSquares(trainer.theta.dataSync() as Float32Array, trainer.layout);
+        }
+        const xt = tf.tensor2d(xb.subarray(0, rows * nFeatures), [rows, nFeatures]);
+        const yt = tf.tensor2d(yb.subarray(0, rows * yWidth), [rows, yWidth]);
+        const masks = maskData?.map((m, i) => tf.tensor2d(m, [rows, hiddenUnits[i]!]));
+        let out: tf.Tensor2D | undefined;
+        try {
+          out = trainer.step(xt, yt, masks, rows);
+          lossSum += batchLossSum(task, out.dataSync() as Float32Array, labels, rows, nOutputs);
+        } finally {
+          xt.dispose();
+          yt.dispose();
+          if (masks) tf.dispose(masks);
+          out?.dispose();
+        }
       }
-      const trainLoss = lossSum.dataSync()[0]! / n;
-      lossSum.dispose();
+      const trainLoss = lossSum / n;
       if (!Number.isFinite(trainLoss)) {
         throw new LockstepError('E_TRIAL', `training diverged: loss is ${trainLoss} at epoch ${epoch}`);
       }
+      trainer.writeTo(layers);
       const outputs = predictRaw(layers, data.validation.x, data.validation.n, nFeatures);
       const metrics: EpochMetrics = {
         train_loss: trainLoss,
@@ -175,9 +214,7 @@ async function train(
     }
     return result;
   } finally {
-    xTrain.dispose();
-    yTrain.dispose();
-    optimizer.dispose();
+    trainer.dispose();
     if (!kept) model.dispose();
   }
 }

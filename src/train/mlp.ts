@@ -91,16 +91,30 @@ function activationOf(layer: tf.layers.Layer): string {
 
 function dense(layer: tf.layers.Layer, h: tf.Tensor2D): tf.Tensor2D {
   const [kernel, bias] = layer.trainableWeights.map((w) => w.read() as tf.Tensor2D);
-  const activation = activationOf(layer);
+  return denseOp(h, kernel!, bias! as tf.Tensor, activationOf(layer), layer.name);
+}
+
+/**
+ * One dense layer with explicit weights: relu/elu/linear through one fused matMul, the other
+ * activations through matMul, bias add, activation. Training and prediction both call it, so
+ * that both compute the same ops.
+ */
+export function denseOp(
+  h: tf.Tensor2D,
+  kernel: tf.Tensor2D,
+  bias: tf.Tensor,
+  activation: string,
+  where = 'dense',
+): tf.Tensor2D {
   if (FUSED.has(activation)) {
     return tf.fused.matMul({
       a: h,
-      b: kernel!,
-      bias: bias!,
+      b: kernel,
+      bias,
       activation: activation as 'relu' | 'elu' | 'linear',
     }) as tf.Tensor2D;
   }
-  const z = tf.add(tf.matMul(h, kernel!), bias!) as tf.Tensor2D;
+  const z = tf.add(tf.matMul(h, kernel), bias) as tf.Tensor2D;
   switch (activation) {
     case 'tanh':
       return tf.tanh(z);
@@ -109,7 +123,7 @@ function dense(layer: tf.layers.Layer, h: tf.Tensor2D): tf.Tensor2D {
     case 'selu':
       return tf.selu(z) as tf.Tensor2D;
     default:
-      throw new LockstepError('E_PARAM', `unsupported activation '${activation}' in layer ${layer.name}`);
+      throw new LockstepError('E_PARAM', `unsupported activation '${activation}' in layer ${where}`);
   }
 }
 

@@ -1,0 +1,302 @@
+import * as tf from '@tensorflow/tfjs';
+import type { Task } from '../data/types.js';
+import { LockstepError } from '../errors.js';
+import { denseOp } from './mlp.js';
+import type { Activation, MlpParams } from './types.js';
+
+/**
+ * One training step of the MLP in few tfjs kernels: a hand-written forward and backward pass
+ * (the gradients of dense + activation + dropout + loss, instead of tf.grad's tape) and the
+ * optimizer over ONE flat parameter buffer (all weights in model order, `[W1, b1, W2, b2, …]`),
+ * so that Adam is a dozen kernels for the whole model instead of a dozen per variable.
+ *
+ * The batch gradient is accumulated unscaled and multiplied by 1/rows once, on the flat
+ * gradient. Optimizer formulas follow tfjs's (Adam with bias-corrected moments, momentum SGD,
+ * non-centred RMSprop with momentum), epsilon 1e-7.
+ */
+export interface FlatLayout {
+  /** Shapes in model order: kernel [fanIn, fanOut], bias [fanOut], per layer. */
+  shapes: number[][];
+  /** Offset of each weight in the flat buffer. */
+  offsets: number[];
+  size: number;
+}
+
+export function flatLayout(nFeatures: number, params: MlpParams, nOutputs: number): FlatLayout {
+  const shapes: number[][] = [];
+  const offsets: number[] = [];
+  let fanIn = nFeatures;
+  let size = 0;
+  for (const fanOut of [...params.units, nOutputs]) {
+    for (const shape of [[fanIn, fanOut], [fanOut]]) {
+      shapes.push(shape);
+      offsets.push(size);
+      size += shape.reduce((a, b) => a * b, 1);
+    }
+    fanIn = fanOut;
+  }
+  return { shapes, offsets, size };
+}
+
+const EPSILON = 1e-7;
+const SELU_SCALE = 1.0507009873554805;
+const SELU_SCALE_ALPHA = 1.7580993408473766;
+
+/** The activation's derivative, from its output a = act(z) (every supported activation allows it). */
+function derivative(activation: Activation, a: tf.Tensor2D): tf.Tensor2D {
+  switch (activation) {
+    case 'relu':
+      return tf.step(a);
+    case 'elu':
+      // a > 0: 1; a <= 0: a + 1 (= e^z).
+      return tf.add(tf.minimum(a, 0), 1);
+    case 'tanh':
+      return tf.sub(1, tf.square(a));
+    case 'sigmoid':
+      return tf.mul(a, tf.sub(1, a));
+    case 'selu':
+      return tf.where(
+        tf.greater(a, 0),
+        tf.fill(a.shape, SELU_SCALE),
+        tf.add(a, SELU_SCALE_ALPHA),
+      ) as tf.Tensor2D;
+    default: {
+      const never: never = activation;
+      throw new LockstepError('E_PARAM', `params.activation: unsupported activation ${String(never)}`);
+    }
+  }
+}
+
+/** The optimizer's state tensors and how it steps, over the flat buffer. */
+interface OptimizerState {
+  slots: tf.Tensor1D[];
+}
+
+export class FlatTrainer {
+  readonly layout: FlatLayout;
+  /** The flat parameters; replaced (not mutated) by every step. */
+  theta: tf.Tensor1D;
+  private state: OptimizerState;
+  private t = 0;
+  private readonly nLayers: number;
+  private readonly scalars: Record<string, tf.Scalar>;
+
+  constructor(
+    private readonly task: Task,
+    private readonly params: MlpParams,
+    nFeatures: number,
+    nOutputs: number,
+    initial: Float32Array,
+  ) {
+    this.layout = flatLayout(nFeatures, params, nOutputs);
+    if (initial.length !== this.layout.size) {
+      throw new LockstepError(
+        'E_TRIAL',
+        `flat parameters: expected ${this.layout.size} values, got ${initial.length}`,
+      );
+    }
+    this.nLayers = params.units.length + 1;
+    this.theta = tf.tensor1d(initial);
+    const zeros = () => tf.zeros([this.layout.size]) as tf.Tensor1D;
+    const slots =
+      params.optimizer === 'adam'
+        ? [zeros(), zeros()]
+        : params.optimizer === 'rmsprop'
+          ? [zeros(), zeros()]
+          : params.momentum > 0
+            ? [zeros()]
+            : [];
+    this.state = { slots };
+    const lr = params.learningRate;
+    this.scalars = {
+      lr: tf.scalar(lr),
+      negLr: tf.scalar(-lr),
+      b1: tf.scalar(0.9),
+      oneMinusB1: tf.scalar(1 - 0.9),
+      b2: tf.scalar(0.999),
+      oneMinusB2: tf.scalar(1 - 0.999),
+      rho: tf.scalar(0.9),
+      oneMinusRho: tf.scalar(1 - 0.9),
+      momentum: tf.scalar(params.momentum),
+      eps: tf.scalar(EPSILON),
+      twoL2: tf.scalar(2 * params.l2),
+    };
+  }
+
+  /** Views of the flat parameters as the model's weights (tensors owned by the caller's scope). */
+  weights(theta: tf.Tensor1D = this.theta): tf.Tensor[] {
+    return this.layout.shapes.map((shape, i) =>
+      tf.reshape(
+        tf.slice(
+          theta,
+          this.layout.offsets[i]!,
+          shape.reduce((a, b) => a * b, 1),
+        ),
+        shape,
+      ),
+    );
+  }
+
+  /**
+   * One optimizer step on a batch; returns the output layer's values (logits or predictions,
+   * rows × nOutputs) before the step, kept for the caller to read and dispose.
+   *
+   * `y` is the target as the loss needs it: 0/1 (binary), one-hot (multiclass), value (regression).
+   * `masks[i]` multiplies hidden layer i's output (inverted dropout), when given.
+   */
+  step(x: tf.Tensor2D, y: tf.Tensor2D, masks: readonly tf.Tensor2D[] | undefined, rows: number): tf.Tensor2D {
+    this.t++;
+    const next = tf.tidy(() => {
+      const { out, grad } = this.gradient(x, y, masks, rows);
+      return { out, ...this.update(grad) };
+    });
+    this.theta.dispose();
+    this.theta = next.theta;
+    for (const s of this.state.slots) s.dispose();
+    this.state = { slots: next.slots };
+    return next.out;
+  }
+
+  /**
+   * The forward pass and the flat gradient of the batch's mean loss (plus l2 · Σ‖W‖²) at the
+   * current parameters, by hand: no tape. Call inside tf.tidy.
+   */
+  gradient(
+    x: tf.Tensor2D,
+    y: tf.Tensor2D,
+    masks: readonly tf.Tensor2D[] | undefined,
+    rows: number,
+  ): { out: tf.Tensor2D; grad: tf.Tensor1D } {
+    const { activation } = this.params;
+    const w = this.weights();
+    // Forward, keeping each hidden layer's activation (a) and its dropped-out output (h).
+    const acts: tf.Tensor2D[] = [];
+    const inputs: tf.Tensor2D[] = [x];
+    let h = x;
+    for (let l = 0; l < this.nLayers; l++) {
+      const hidden = l < this.nLayers - 1;
+      const a = denseOp(
+        h,
+        w[2 * l] as tf.Tensor2D,
+        w[2 * l + 1] as tf.Tensor1D,
+        hidden ? activation : 'linear',
+      );
+      if (hidden) {
+        acts.push(a);
+        const mask = masks?.[l];
+        h = mask === undefined ? a : tf.mul(a, mask);
+        inputs.push(h);
+      } else {
+        h = a;
+      }
+    }
+    const out = h;
+    // dLoss/dOut × rows (the 1/rows comes on the flat gradient).
+    let e: tf.Tensor2D;
+    switch (this.task) {
+      case 'binary':
+        e = tf.sub(tf.sigmoid(out), y);
+        break;
+      case 'multiclass':
+        e = tf.sub(tf.softmax(out), y);
+        break;
+      case 'regression':
+        // Mean over rows × outputs of (out − y)²: 2 (out − y) / outputs per row.
+        e = tf.mul(tf.sub(out, y), 2 / out.shape[1]);
+        break;
+      default: {
+        const never: never = this.task;
+        throw new LockstepError('E_TRIAL', `unknown task ${String(never)}`);
+      }
+    }
+    // Backward, output layer first.
+    const grads: tf.Tensor1D[] = new Array(2 * this.nLayers);
+    let dz = e;
+    for (let l = this.nLayers - 1; l >= 0; l--) {
+      grads[2 * l] = tf.reshape(tf.matMul(inputs[l]!, dz, true, false), [-1]);
+      grads[2 * l + 1] = tf.sum(dz, 0);
+      if (l === 0) break;
+      const dh = tf.matMul(dz, w[2 * l] as tf.Tensor2D, false, true);
+      const d = derivative(activation, acts[l - 1]!);
+      const mask = masks?.[l - 1];
+      dz = tf.mul(dh, mask === undefined ? d : tf.mul(d, mask));
+    }
+    let grad: tf.Tensor1D = tf.mul(tf.concat(grads), 1 / rows);
+    if (this.params.l2 > 0) grad = tf.add(grad, tf.mul(this.l2Mask(), this.theta));
+    return { out, grad };
+  }
+
+  private l2MaskTensor: tf.Tensor1D | undefined;
+
+  /** 2·l2 on kernel entries, 0 on biases: the gradient of l2 · Σ‖W‖² is l2Mask ⊙ θ. */
+  private l2Mask(): tf.Tensor1D {
+    if (this.l2MaskTensor === undefined) {
+      const m = new Float32Array(this.layout.size);
+      this.layout.shapes.forEach((shape, i) => {
+        if (shape.length === 2) {
+          const off = this.layout.offsets[i]!;
+          m.fill(2 * this.params.l2, off, off + shape[0]! * shape[1]!);
+        }
+      });
+      this.l2MaskTensor = tf.keep(tf.tensor1d(m));
+    }
+    return this.l2MaskTensor;
+  }
+
+  private update(g: tf.Tensor1D): { theta: tf.Tensor1D; slots: tf.Tensor1D[] } {
+    const r = this.rawUpdate(g);
+    return { theta: r.theta as tf.Tensor1D, slots: r.slots as tf.Tensor1D[] };
+  }
+
+  private rawUpdate(g: tf.Tensor1D): { theta: tf.Tensor; slots: tf.Tensor[] } {
+    const s = this.scalars;
+    const theta = this.theta;
+    const slots = this.state.slots;
+    switch (this.params.optimizer) {
+      case 'adam': {
+        const m = tf.add(tf.mul(slots[0]!, s.b1!), tf.mul(g, s.oneMinusB1!));
+        const v = tf.add(tf.mul(slots[1]!, s.b2!), tf.mul(tf.square(g), s.oneMinusB2!));
+        const c1 = this.params.learningRate / (1 - 0.9 ** this.t);
+        const c2 = 1 / (1 - 0.999 ** this.t);
+        const step = tf.div(tf.mul(m, c1), tf.add(tf.sqrt(tf.mul(v, c2)), s.eps!));
+        return { theta: tf.sub(theta, step), slots: [m, v] };
+      }
+      case 'sgd': {
+        if (this.params.momentum > 0) {
+          const acc = tf.add(tf.mul(slots[0]!, s.momentum!), g);
+          return { theta: tf.sub(theta, tf.mul(acc, s.lr!)), slots: [acc] };
+        }
+        return { theta: tf.sub(theta, tf.mul(g, s.lr!)), slots: [] };
+      }
+      case 'rmsprop': {
+        const ms = tf.add(tf.mul(slots[0]!, s.rho!), tf.mul(tf.square(g), s.oneMinusRho!));
+        const mom = tf.add(
+          tf.mul(slots[1]!, s.momentum!),
+          tf.div(tf.mul(g, s.lr!), tf.sqrt(tf.add(ms, s.eps!))),
+        );
+        return { theta: tf.sub(theta, mom), slots: [ms, mom] };
+      }
+      default: {
+        const never: never = this.params.optimizer;
+        throw new LockstepError('E_PARAM', `params.optimizer: unknown optimizer ${String(never)}`);
+      }
+    }
+  }
+
+  /** Writes the current parameters into the model's layers (before validation and at the end). */
+  writeTo(layers: readonly tf.layers.Layer[]): void {
+    tf.tidy(() => {
+      const w = this.weights();
+      layers.forEach((layer, l) => {
+        layer.setWeights([w[2 * l]!, w[2 * l + 1]!]);
+      });
+    });
+  }
+
+  dispose(): void {
+    this.theta.dispose();
+    for (const s of this.state.slots) s.dispose();
+    for (const s of Object.values(this.scalars)) s.dispose();
+    this.l2MaskTensor?.dispose();
+  }
+}

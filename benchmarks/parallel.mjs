@@ -1,0 +1,92 @@
+// Parallel-scaling benchmark: one 40-trial study (src/study/search.ts `search()`), run with 1 and
+// with 2 workers; trials per second of each and their ratio (target: 2 workers ≥ 1.85 × 1 worker).
+// The study: a seeded synthetic binary CSV (3000 rows × 16 features), MLP with fixed shape and
+// epochs (so that trials take similar time), random sampler over learning rate and dropout,
+// parallelism 4 (the lag rule never holds a worker back), no refit. The two runs must give the
+// same digest (checked). Prints a table to stderr and one JSON line to stdout.
+//
+// Usage: node benchmarks/parallel.mjs [--trials N] [--repeat R]   (after npm run build)
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { join } from 'node:path';
+import { syntheticCsv } from '../dist/data/synthetic.js';
+import { search } from '../dist/study/search.js';
+
+const args = process.argv.slice(2);
+const flag = (name, fallback) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 && args[i + 1] !== undefined ? args[i + 1] : fallback;
+};
+const TRIALS = Number(flag('trials', '40'));
+const REPEAT = Number(flag('repeat', '1'));
+
+const dir = mkdtempSync(join(os.tmpdir(), 'lockstep-parallel-'));
+writeFileSync(join(dir, 'data.csv'), syntheticCsv({ rows: 3000, features: 16, task: 'binary', seed: 1 }));
+const configFile = join(dir, 'parallel.yaml');
+writeFileSync(
+  configFile,
+  `name: parallel
+seed: 3
+dataset: data.csv
+target: target
+sampler: random
+parallelism: 4
+refit: false
+budget: { trials: ${TRIALS} }
+space:
+  layers: 2
+  units: 32
+  activation: relu
+  optimizer: adam
+  batch_size: 32
+  epochs: 4
+  learning_rate: { type: float, low: 0.001, high: 0.05, log: true }
+  dropout: { type: float, low: 0, high: 0.3 }
+`,
+);
+
+async function run(workers, r) {
+  const t0 = performance.now();
+  const res = await search({ config: configFile, workers, out: join(dir, `w${workers}-${r}`) });
+  const s = (performance.now() - t0) / 1000;
+  if (res.complete !== TRIALS) throw new Error(`${workers} workers: ${res.complete} of ${TRIALS} trials complete`);
+  return { workers, seconds: s, trialsPerSecond: TRIALS / s, digest: res.digest };
+}
+
+try {
+  const results = { 1: [], 2: [] };
+  for (let r = 0; r < REPEAT; r++) {
+    // Alternate the order so that a load change on the machine hits both alike.
+    for (const w of r % 2 === 0 ? [1, 2] : [2, 1]) results[w].push(await run(w, r));
+  }
+  const best = (w) => results[w].reduce((a, b) => (b.trialsPerSecond > a.trialsPerSecond ? b : a));
+  const one = best(1);
+  const two = best(2);
+  const digests = new Set([...results[1], ...results[2]].map((x) => x.digest));
+  const ratio = two.trialsPerSecond / one.trialsPerSecond;
+  process.stderr.write(
+    `\n${TRIALS}-trial study (synthetic 3000x16 binary, MLP 16-32-32-1, 4 epochs, batch 32), ${os.availableParallelism()} cores, best of ${REPEAT}\n\n`,
+  );
+  process.stderr.write('workers  seconds  trials/s\n-------  -------  --------\n');
+  for (const x of [one, two]) {
+    process.stderr.write(
+      `${String(x.workers).padStart(7)}  ${x.seconds.toFixed(2).padStart(7)}  ${x.trialsPerSecond.toFixed(2).padStart(8)}\n`,
+    );
+  }
+  process.stderr.write(`\n2 workers / 1 worker: ${ratio.toFixed(2)}x the trials per second (target >= 1.85)\n`);
+  process.stderr.write(`digests identical: ${digests.size === 1}\n\n`);
+  process.stdout.write(
+    `${JSON.stringify({
+      benchmark: 'parallel',
+      trials: TRIALS,
+      cores: os.availableParallelism(),
+      one: { seconds: one.seconds, trialsPerSecond: one.trialsPerSecond },
+      two: { seconds: two.seconds, trialsPerSecond: two.trialsPerSecond },
+      ratio,
+      sameDigest: digests.size === 1,
+    })}\n`,
+  );
+  if (digests.size !== 1) process.exitCode = 1;
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}

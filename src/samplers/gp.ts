@@ -1,5 +1,5 @@
 import { Stream } from '../rng/index.js';
-import { fromUnit, isActive } from '../space/codec.js';
+import { canonicalParams, cardinality, fromUnit, isActive } from '../space/codec.js';
 import type { ParamSpec, Params, SearchSpace } from '../space/types.js';
 import { backSolve, cholesky, choleskyInverse, forwardSolve } from './linalg.js';
 import { erfc } from './parzen.js';
@@ -61,8 +61,26 @@ export class GpSampler implements Sampler {
     }
     const gp = fitGp(data.x, data.y, data.n, specs.length);
     const stream = Stream.of(ctx.seed, 'sampler', this.name, ctx.index, 'acquisition', 'candidates');
-    const best = maximiseEi(gp, data, stream, this.options.n_candidates);
-    const unit = new Map(specs.map((s, d) => [s.name, best[d]!]));
+    const decode = (u: Float64Array) => this.decode(space, specs, u, ctx);
+    let accept = (_: Float64Array) => true;
+    if (space.params.every((p) => cardinality(p.dist) !== undefined)) {
+      // In a finite space a point already tried teaches nothing: take the best untried candidate.
+      const key = (p: Params) => JSON.stringify(canonicalParams(p));
+      const tried = new Set(history.map((t) => key(t.params)));
+      accept = (u) => !tried.has(key(decode(u)));
+    }
+    const best = maximiseEi(gp, data, stream, this.options.n_candidates, accept);
+    if (best !== undefined) return decode(best);
+    for (let attempt = 1; attempt <= 64; attempt++) {
+      const u = new Float64Array(specs.length);
+      for (let q = 0; q < u.length; q++) u[q] = stream.float();
+      if (accept(u)) return decode(u);
+    }
+    return this.startup.sample(space, history, ctx);
+  }
+
+  private decode(space: SearchSpace, specs: ParamSpec[], u: Float64Array, ctx: SampleContext): Params {
+    const unit = new Map(specs.map((s, d) => [s.name, u[d]!]));
     const out: Params = {};
     for (const spec of space.params) {
       if (!isActive(spec, out)) continue;
@@ -438,14 +456,20 @@ class Acquisition {
 }
 
 /** The unit point maximising log EI among seeded candidates, refined by a short (1+1)-ES. */
-function maximiseEi(gp: Gp, data: TrainingData, stream: Stream, nCandidates: number): Float64Array {
+function maximiseEi(
+  gp: Gp,
+  data: TrainingData,
+  stream: Stream,
+  nCandidates: number,
+  accept: (u: Float64Array) => boolean,
+): Float64Array | undefined {
   const { d, n } = gp;
   let bestY = Number.POSITIVE_INFINITY;
   for (let i = 0; i < n; i++) bestY = Math.min(bestY, data.y[i]!);
   const acq = new Acquisition(gp, bestY);
   const clip = (v: number) => Math.min(1 - 1e-12, Math.max(0, v));
   const top: { u: Float64Array; a: number }[] = [];
-  const keep = 5;
+  const keep = 32;
   const consider = (u: Float64Array) => {
     const a = acq.value(u);
     if (top.length === keep && !(a > top[keep - 1]!.a)) return;
@@ -474,7 +498,7 @@ function maximiseEi(gp: Gp, data: TrainingData, stream: Stream, nCandidates: num
     }
   }
   // A (1+1)-ES with the 1/5 success rule from each of the best candidates.
-  let winner = top[0]!;
+  const refined: { u: Float64Array; a: number }[] = [];
   for (const start of [...top.slice(0, 3)]) {
     const cur = Float64Array.from(start.u);
     let a = start.a;
@@ -491,7 +515,9 @@ function maximiseEi(gp: Gp, data: TrainingData, stream: Stream, nCandidates: num
         step *= 0.85;
       }
     }
-    if (a > winner.a) winner = { u: cur, a };
+    refined.push({ u: cur, a });
   }
-  return winner.u;
+  // The best first (ties: refined before raw, then in order), the first acceptable one.
+  const ranked = [...refined, ...top].map((e, i) => ({ ...e, i })).sort((x, y) => y.a - x.a || x.i - y.i);
+  return ranked.find((e) => accept(e.u))?.u;
 }

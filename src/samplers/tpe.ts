@@ -1,5 +1,13 @@
 import { Stream } from '../rng/index.js';
-import { decodeParams, fromUnit, isActive, toUnit, tryToUnit } from '../space/codec.js';
+import {
+  canonicalParams,
+  cardinality,
+  decodeParams,
+  fromUnit,
+  isActive,
+  toUnit,
+  tryToUnit,
+} from '../space/codec.js';
 import type { Distribution, ParamSpec, Params, ParamValue, SearchSpace } from '../space/types.js';
 import {
   CategoricalParzen,
@@ -37,6 +45,19 @@ export const TPE_DEFAULTS: Required<TpeOptions> = {
 };
 
 const SIGMA0_MAGNITUDE = 0.2;
+/** In a finite space, proposals from fresh TPE candidates, then uniform draws, before a duplicate is accepted. */
+const DEDUP_TPE_ATTEMPTS = 4;
+const DEDUP_RANDOM_ATTEMPTS = 64;
+
+/** True when every parameter takes finitely many values (categorical, int, stepped float, fixed). */
+function isFiniteSpace(space: SearchSpace): boolean {
+  return space.params.every((p) => cardinality(p.dist) !== undefined);
+}
+
+/** A key naming a point: its params with sorted keys. */
+function paramsKey(p: Params): string {
+  return JSON.stringify(canonicalParams(p));
+}
 
 /**
  * Tree-structured Parzen Estimator, after Optuna's TPESampler, in the shared unit space.
@@ -46,7 +67,9 @@ const SIGMA0_MAGNITUDE = 0.2;
  * For each active parameter, parents first, the estimators are fitted only on the trials where
  * that parameter was set; `n_ei_candidates` draws from l(x) are scored by log l(x) − log g(x)
  * and the best is kept (first wins on ties). All randomness comes from per-parameter streams
- * `Stream.of(seed, 'sampler', 'tpe', index, param)`.
+ * `Stream.of(seed, 'sampler', 'tpe', index, param)`. In a finite space (every parameter discrete),
+ * a proposal equal to a trial of the history is replaced by one from fresh candidates (up to 4
+ * times), then by uniform draws (up to 64; the startup draws too), so that the search does not stall on one point.
  *
  * Cost per call: O(n log n) for the bandwidths plus O(candidates · n) kernel evaluations per
  * parameter, with n the number of usable trials; nothing is kept between calls.
@@ -70,15 +93,41 @@ export class TpeSampler implements Sampler {
     const usable = history.filter(
       (t) => t.state !== 'failed' && typeof t.value === 'number' && Number.isFinite(t.value),
     );
-    if (usable.length === 0 || usable.length < this.options.n_startup_trials) {
-      return decodeParams(space, (spec) => unitDraw(ctx, this.name, spec.name));
+    const startup = usable.length === 0 || usable.length < this.options.n_startup_trials;
+    const parts = startup ? undefined : split(usable, ctx.direction, this.options);
+    const first =
+      parts === undefined
+        ? decodeParams(space, (spec) => unitDraw(ctx, this.name, spec.name))
+        : this.propose(space, parts.below, parts.above, ctx, 0);
+    if (!isFiniteSpace(space)) return first;
+    // In a finite space, a point already tried teaches nothing: TPE's argmax would keep
+    // proposing it (l/g only grows with each copy). Retry with fresh candidates, then at random.
+    const tried = new Set(history.map((t) => paramsKey(t.params)));
+    if (!tried.has(paramsKey(first))) return first;
+    for (let attempt = 1; attempt <= DEDUP_TPE_ATTEMPTS + DEDUP_RANDOM_ATTEMPTS; attempt++) {
+      const p =
+        attempt <= DEDUP_TPE_ATTEMPTS && parts !== undefined
+          ? this.propose(space, parts.below, parts.above, ctx, attempt)
+          : decodeParams(space, (spec) =>
+              Stream.of(ctx.seed, 'sampler', this.name, ctx.index, spec.name, 'dedup', attempt).float(),
+            );
+      if (!tried.has(paramsKey(p))) return p;
     }
-    const { below, above } = split(usable, ctx.direction, this.options);
+    return first;
+  }
 
+  /** One proposal; `attempt` > 0 draws its candidates from streams of its own. */
+  private propose(
+    space: SearchSpace,
+    below: FinishedTrial[],
+    above: FinishedTrial[],
+    ctx: SampleContext,
+    attempt: number,
+  ): Params {
     let joint = new Map<string, number>();
     if (this.options.multivariate) {
       const specs = space.params.filter((p) => p.dist.type !== 'fixed' && p.when === undefined);
-      if (specs.length >= 2) joint = this.sampleJoint(specs, below, above, ctx);
+      if (specs.length >= 2) joint = this.sampleJoint(specs, below, above, ctx, attempt);
     }
     const out: Params = {};
     for (const spec of space.params) {
@@ -87,7 +136,7 @@ export class TpeSampler implements Sampler {
         out[spec.name] = spec.dist.value;
         continue;
       }
-      const u = joint.get(spec.name) ?? this.sampleOne(spec, below, above, ctx);
+      const u = joint.get(spec.name) ?? this.sampleOne(spec, below, above, ctx, attempt);
       out[spec.name] = fromUnit(spec.dist, u);
     }
     return out;
@@ -99,8 +148,12 @@ export class TpeSampler implements Sampler {
     below: FinishedTrial[],
     above: FinishedTrial[],
     ctx: SampleContext,
+    attempt: number,
   ): number {
-    const stream = Stream.of(ctx.seed, 'sampler', this.name, ctx.index, spec.name);
+    const stream =
+      attempt === 0
+        ? Stream.of(ctx.seed, 'sampler', this.name, ctx.index, spec.name)
+        : Stream.of(ctx.seed, 'sampler', this.name, ctx.index, spec.name, 'retry', attempt);
     const pw = this.options.prior_weight;
     const nc = this.options.n_ei_candidates;
     const toU = unitMapper(spec.dist);
@@ -143,9 +196,13 @@ export class TpeSampler implements Sampler {
     below: FinishedTrial[],
     above: FinishedTrial[],
     ctx: SampleContext,
+    attempt: number,
   ): Map<string, number> {
     // One part longer than a parameter's path, so that no parameter name can share this stream.
-    const stream = Stream.of(ctx.seed, 'sampler', this.name, ctx.index, 'joint', 'vector');
+    const stream =
+      attempt === 0
+        ? Stream.of(ctx.seed, 'sampler', this.name, ctx.index, 'joint', 'vector')
+        : Stream.of(ctx.seed, 'sampler', this.name, ctx.index, 'joint', 'vector', attempt);
     const l = new JointParzen(specs, below, this.options.prior_weight);
     const g = new JointParzen(specs, above, this.options.prior_weight);
     const x = new Float64Array(specs.length);

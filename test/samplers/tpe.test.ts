@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { GpSampler } from '../../src/samplers/gp.js';
 import { NumericParzen, sortUnit } from '../../src/samplers/parzen.js';
 import { RandomSampler } from '../../src/samplers/random.js';
 import { split, TpeSampler, unitMapper } from '../../src/samplers/tpe.js';
@@ -241,5 +242,25 @@ describe('unitMapper (the fast path of tryToUnit used on long histories)', () =>
     const ctx = { seed: 1, index: 30, direction: 'minimize' as const };
     const p = new TpeSampler().sample(space, [...good, ...foreign], ctx);
     expect(() => validateParams(space, p)).not.toThrow();
+  });
+});
+
+describe('TPE and GP in a finite space', () => {
+  const grid = parseSpace({
+    a: ['p', 'q', 'r'],
+    b: [1, 2, 3, 4],
+    c: { type: 'int', low: 0, high: 3 },
+  });
+  const f = (p: Params) =>
+    (p.a === 'q' ? 0 : 1) + Math.abs((p.b as number) - 3) + ((p.c as number) - 1) ** 2 / 4;
+
+  it.each<[string, () => Sampler]>([
+    ['tpe', () => new TpeSampler()],
+    ['tpe (multivariate)', () => new TpeSampler({ multivariate: true })],
+    ['gp', () => new GpSampler()],
+  ])('%s does not re-suggest a tried point while untried ones remain (48 points, 40 trials)', (_, make) => {
+    const { history } = run(make(), grid, f, 40, 11);
+    const keys = history.map((t) => JSON.stringify(t.params));
+    expect(new Set(keys).size).toBe(40);
   });
 });

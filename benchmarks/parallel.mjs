@@ -49,7 +49,8 @@ async function run(workers, r) {
   const t0 = performance.now();
   const res = await search({ config: configFile, workers, out: join(dir, `w${workers}-${r}`) });
   const s = (performance.now() - t0) / 1000;
-  if (res.complete !== TRIALS) throw new Error(`${workers} workers: ${res.complete} of ${TRIALS} trials complete`);
+  if (res.complete !== TRIALS)
+    throw new Error(`${workers} workers: ${res.complete} of ${TRIALS} trials complete`);
   return { workers, seconds: s, trialsPerSecond: TRIALS / s, digest: res.digest };
 }
 
@@ -73,7 +74,9 @@ try {
       `${String(x.workers).padStart(7)}  ${x.seconds.toFixed(2).padStart(7)}  ${x.trialsPerSecond.toFixed(2).padStart(8)}\n`,
     );
   }
-  process.stderr.write(`\n2 workers / 1 worker: ${ratio.toFixed(2)}x the trials per second (target >= 1.85)\n`);
+  process.stderr.write(
+    `\n2 workers / 1 worker: ${ratio.toFixed(2)}x the trials per second (target >= 1.85)\n`,
+  );
   process.stderr.write(`digests identical: ${digests.size === 1}\n\n`);
   process.stdout.write(
     `${JSON.stringify({

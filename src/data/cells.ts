@@ -37,10 +37,23 @@ export function categoryOf(cell: Exclude<Cell, null>): string {
   return String(cell);
 }
 
-/** Shows a cell in an error message, shortened. */
+/** Shows a cell (or a column name) in an error message: shortened, control characters escaped, so the message stays one line. */
 export function showCell(cell: Cell): string {
-  const s = String(cell);
+  const s = escapeControl(String(cell));
   return s.length > 40 ? `${s.slice(0, 37)}...` : s;
+}
+
+/** Escapes control characters and line separators, so that a message built from input stays one line. */
+export function escapeControl(s: string): string {
+  return s.replace(/[\u0000-\u001f\u007f\u2028\u2029]/g, (c) =>
+    c === '\n'
+      ? '\\n'
+      : c === '\r'
+        ? '\\r'
+        : c === '\t'
+          ? '\\t'
+          : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
 }
 
 /**

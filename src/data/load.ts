@@ -3,6 +3,7 @@ import { extname } from 'node:path';
 import { CsvError, parse } from 'csv-parse/sync';
 import { DataError, NotFoundError } from '../errors.js';
 import { BUILTIN_PREFIX, resolveBuiltin, verifyBuiltinHash } from './builtin.js';
+import { escapeControl, showCell } from './cells.js';
 import { sha256Hex } from './hash.js';
 import type { Cell, RawTable } from './types.js';
 
@@ -19,6 +20,9 @@ export const LOAD_DEFAULTS = { maxBytes: 512 * 1024 * 1024, na: [] as string[] }
 const STANDARD_NA = ['', 'na', 'n/a', 'null', 'nan'];
 
 type Format = 'csv' | 'tsv' | 'json';
+
+/** Longest header line accepted (characters): 5,000 columns of 200 characters each. */
+const MAX_HEADER_CHARS = 1 << 20;
 
 /**
  * Loads a table from a .csv, .tsv or .json file (an array of record objects), or a built-in
@@ -104,7 +108,9 @@ function checkHeader(path: string, columns: string[]): void {
     if (name === '') throw new DataError(`${path}: column ${i + 1} has an empty name`);
     const before = seen.get(name);
     if (before !== undefined) {
-      throw new DataError(`${path}: duplicate column name '${name}' (columns ${before + 1} and ${i + 1})`);
+      throw new DataError(
+        `${path}: duplicate column name '${showCell(name)}' (columns ${before + 1} and ${i + 1})`,
+      );
     }
     seen.set(name, i);
   });
@@ -116,6 +122,14 @@ function parseDelimited(
   format: 'csv' | 'tsv',
   missing: Set<string>,
 ): { columns: string[]; rows: Cell[][] } {
+  // csv-parse takes about a second per MB on one giant header field: a header line past the limit is refused.
+  const eol = text.indexOf('\n');
+  const headerLength = eol < 0 ? text.length : eol;
+  if (headerLength > MAX_HEADER_CHARS) {
+    throw new DataError(
+      `${path}: the header line is ${headerLength} characters long, more than ${MAX_HEADER_CHARS}; is this a ${format.toUpperCase()} file?`,
+    );
+  }
   let records: { record: string[]; info: { lines: number } }[];
   try {
     records = parse(text, {
@@ -128,7 +142,12 @@ function parseDelimited(
   } catch (e) {
     if (e instanceof CsvError) {
       const line = (e as CsvError & { lines?: number }).lines;
-      throw new DataError(`${path}: ${line === undefined ? '' : `line ${line}: `}${e.message}`, { cause: e });
+      throw new DataError(
+        `${path}: ${line === undefined ? '' : `line ${line}: `}${escapeControl(e.message)}`,
+        {
+          cause: e,
+        },
+      );
     }
     throw e;
   }
@@ -154,7 +173,7 @@ function parseJson(path: string, text: string, missing: Set<string>): { columns:
   try {
     data = JSON.parse(text);
   } catch (e) {
-    throw new DataError(`${path}: invalid JSON (${(e as Error).message})`, { cause: e });
+    throw new DataError(`${path}: invalid JSON (${escapeControl((e as Error).message)})`, { cause: e });
   }
   if (!Array.isArray(data)) {
     throw new DataError(`${path}: expected a JSON array of record objects, got ${describe(data)}`);
@@ -184,7 +203,7 @@ function parseJson(path: string, text: string, missing: Set<string>): { columns:
       else if (typeof v === 'boolean') row[c] = v;
       else {
         throw new DataError(
-          `${path}: row ${i + 1} field '${key}' is ${describe(v)}, expected a number, string, boolean or null`,
+          `${path}: row ${i + 1} field '${showCell(key)}' is ${describe(v)}, expected a number, string, boolean or null`,
         );
       }
     }

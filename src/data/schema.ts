@@ -20,7 +20,10 @@ export function inferSchema(table: RawTable, target: string, task?: Task, opts: 
   const { source, columns } = table;
   const col = (name: string, what: string): number => {
     const i = columns.indexOf(name);
-    if (i < 0) throw new DataError(`${source}: no ${what}column '${name}' (columns: ${columns.join(', ')})`);
+    if (i < 0)
+      throw new DataError(
+        `${source}: no ${what}column '${showCell(name)}' (columns: ${columns.map(showCell).join(', ')})`,
+      );
     return i;
   };
   const t = col(target, '');
@@ -34,7 +37,7 @@ export function inferSchema(table: RawTable, target: string, task?: Task, opts: 
     if (row[t] !== null && row[t] !== undefined) kept.push(r);
   });
   const droppedRows = table.rows.length - kept.length;
-  if (kept.length === 0) throw new DataError(`${source}: target column '${target}' has no values`);
+  if (kept.length === 0) throw new DataError(`${source}: target column '${showCell(target)}' has no values`);
 
   const typeOf = (c: number): ColumnType => {
     const name = columns[c]!;
@@ -64,7 +67,7 @@ export function inferSchema(table: RawTable, target: string, task?: Task, opts: 
     if (targetSchema.type !== 'numeric') {
       const example = kept.map((r) => table.rows[r]![t]).find((v) => parseNumber(v!) === undefined);
       throw new DataError(
-        `${source}: task 'regression' needs a numeric target, but column '${target}' holds ${targetSchema.type} values (e.g. '${showCell(example ?? null)}')`,
+        `${source}: task 'regression' needs a numeric target, but column '${showCell(target)}' holds ${targetSchema.type} values (e.g. '${showCell(example ?? null)}')`,
       );
     }
     return { features, target: targetSchema, task: inferred, droppedRows };
@@ -72,13 +75,16 @@ export function inferSchema(table: RawTable, target: string, task?: Task, opts: 
   const classes = classesOf(table, t, targetSchema.type, kept);
   if (classes.length < 2) {
     throw new DataError(
-      `${source}: target column '${target}' has only one class ('${classes[0] ?? ''}'); classification needs at least 2`,
+      `${source}: target column '${showCell(target)}' has only one class ('${showCell(classes[0] ?? '')}'); classification needs at least 2`,
     );
   }
   if (inferred === 'binary' && classes.length !== 2) {
-    const shown = classes.length > 10 ? `${classes.slice(0, 10).join(', ')}, ...` : classes.join(', ');
+    const shown =
+      classes.length > 10
+        ? `${classes.slice(0, 10).map(showCell).join(', ')}, ...`
+        : classes.map(showCell).join(', ');
     throw new DataError(
-      `${source}: task 'binary' needs 2 classes in column '${target}', found ${classes.length} (${shown})`,
+      `${source}: task 'binary' needs 2 classes in column '${showCell(target)}', found ${classes.length} (${shown})`,
     );
   }
   return { features, target: targetSchema, task: inferred, classes, droppedRows };
@@ -105,7 +111,7 @@ function checkDeclared(table: RawTable, c: number, type: ColumnType, rows: numbe
     const ok = type === 'numeric' ? parseNumber(v) !== undefined : parseBoolean(v) !== undefined;
     if (!ok) {
       throw new DataError(
-        `${table.source}: column '${table.columns[c]}' row ${r + 1}: '${showCell(v)}' is not a ${type === 'numeric' ? 'number' : 'boolean'}`,
+        `${table.source}: column '${showCell(table.columns[c]!)}' row ${r + 1}: '${showCell(v)}' is not a ${type === 'numeric' ? 'number' : 'boolean'}`,
       );
     }
   }
@@ -125,7 +131,7 @@ export function usableRows(table: RawTable, schema: Schema): Uint32Array {
   const t = table.columns.indexOf(schema.target.name);
   if (t < 0) {
     throw new DataError(
-      `${table.source}: no column '${schema.target.name}' (columns: ${table.columns.join(', ')})`,
+      `${table.source}: no column '${showCell(schema.target.name)}' (columns: ${table.columns.map(showCell).join(', ')})`,
     );
   }
   const out: number[] = [];

@@ -160,7 +160,7 @@ export function loadStudyConfig(path: string): {
   try {
     raw = /\.json$/i.test(abs)
       ? JSON.parse(text)
-      : parseYaml(text, { maxAliasCount: 50, prettyErrors: false });
+      : parseYaml(text, { maxAliasCount: 50, prettyErrors: false, logLevel: 'error' });
   } catch (e) {
     const msg = e instanceof Error ? e.message.split('\n')[0] : String(e);
     throw new ConfigError(`${path}: not valid ${/\.json$/i.test(abs) ? 'JSON' : 'YAML'}: ${msg}`);

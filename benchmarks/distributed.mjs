@@ -47,7 +47,9 @@ function run(args) {
     });
     child.on('error', reject);
     child.on('close', (code) =>
-      code === 0 ? resolveRun(JSON.parse(out.trim().split('\n').at(-1))) : reject(new Error(`exit ${code}: ${err}`)),
+      code === 0
+        ? resolveRun(JSON.parse(out.trim().split('\n').at(-1)))
+        : reject(new Error(`exit ${code}: ${err}`)),
     );
   });
 }
@@ -70,12 +72,16 @@ let claim;
 try {
   // The reference: one process on a file ledger.
   const cfg = config('dist');
-  const file = await timed(() => run(['search', cfg, '--workers', '1', '--out', join(dir, 'runs'), '--json']));
+  const file = await timed(() =>
+    run(['search', cfg, '--workers', '1', '--out', join(dir, 'runs'), '--json']),
+  );
   rows.push({ storage: 'file', processes: 1, trials, ms: file.ms, digest: file.out.digest });
 
   for (const processes of [1, 2, 4]) {
     const r = await timed(() =>
-      Promise.all(Array.from({ length: processes }, () => run(['worker', cfg, '--ledger', urlOf(processes), '--json']))),
+      Promise.all(
+        Array.from({ length: processes }, () => run(['worker', cfg, '--ledger', urlOf(processes), '--json'])),
+      ),
     );
     const digests = new Set(r.out.map((o) => o.digest));
     if (digests.size !== 1 || !digests.has(file.out.digest)) {
@@ -97,7 +103,10 @@ try {
       await l.open();
       ledgers.push(l);
     }
-    await admin.query(`UPDATE ${schema}.studies SET trials = trials + $2 WHERE study_key = $1`, [study.key, claimers * n]);
+    await admin.query(`UPDATE ${schema}.studies SET trials = trials + $2 WHERE study_key = $1`, [
+      study.key,
+      claimers * n,
+    ]);
     const times = [];
     await Promise.all(
       ledgers.map(async (l, k) => {
@@ -139,7 +148,12 @@ process.stdout.write(
   `${JSON.stringify({
     benchmark: 'distributed',
     trials,
-    runs: rows.map((r) => ({ storage: r.storage, processes: r.processes, wallMs: Math.round(r.ms), trialsPerSecond: trials / (r.ms / 1000) })),
+    runs: rows.map((r) => ({
+      storage: r.storage,
+      processes: r.processes,
+      wallMs: Math.round(r.ms),
+      trialsPerSecond: trials / (r.ms / 1000),
+    })),
     claimLatencyMs: claim,
     digest: rows[0].digest,
   })}\n`,

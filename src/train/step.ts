@@ -209,14 +209,15 @@ export class FlatTrainer {
         throw new LockstepError('E_TRIAL', `unknown task ${String(never)}`);
       }
     }
-    // Backward, output layer first.
+    // Backward, output layer first. Explicit transposes: on wasm, matMul with transposeA or
+    // transposeB takes 5–10 times longer than a transpose and a plain matMul at these sizes.
     const grads: tf.Tensor1D[] = new Array(2 * this.nLayers);
     let dz = e;
     for (let l = this.nLayers - 1; l >= 0; l--) {
-      grads[2 * l] = tf.reshape(tf.matMul(inputs[l]!, dz, true, false), [-1]);
+      grads[2 * l] = tf.reshape(tf.matMul(tf.transpose(inputs[l]!), dz), [-1]);
       grads[2 * l + 1] = tf.sum(dz, 0);
       if (l === 0) break;
-      const dh = tf.matMul(dz, w[2 * l] as tf.Tensor2D, false, true);
+      const dh = tf.matMul(dz, tf.transpose(w[2 * l] as tf.Tensor2D));
       const d = derivative(activation, acts[l - 1]!);
       const mask = masks?.[l - 1];
       dz = tf.mul(dh, mask === undefined ? d : tf.mul(d, mask));

@@ -115,13 +115,17 @@ export function sortUnit(values: Float64Array): Int32Array {
   return order;
 }
 
-/** Kernels further than this many bandwidths from x contribute less than e^-36 ≈ 2e-16 of their peak: skipped. */
-const CUTOFF = 8.5;
+/**
+ * Kernels further than this many bandwidths from x contribute less than e^-24.5 ≈ 2e-11 of their
+ * peak: skipped. Since every narrow peak is at most ~170 times the prior's floor under the density,
+ * the relative error of the density stays below ~1e-8.
+ */
+const CUTOFF = 7;
 
 /**
  * A univariate mixture of truncated Gaussians on [0, 1], one kernel per observation plus the
- * prior (0.5, 1). Bandwidths follow Optuna: the larger gap to a sorted neighbour (the outermost
- * kernels look inwards only), clipped to [1 / min(100, n + 2), 1].
+ * prior (0.5, 1). Bandwidths follow Optuna: the larger gap to a sorted neighbour, the prior's
+ * centre included (the outermost kernels look inwards only), clipped to [1 / min(100, n + 2), 1].
  *
  * Kernels are kept sorted by centre. Those at the minimum bandwidth (most of them once n is in
  * the hundreds) are evaluated only inside a window of ±CUTOFF·σ around x, found by binary
@@ -144,48 +148,64 @@ export class NumericParzen {
   constructor(mus: Float64Array, weights: Float64Array, priorWeight: number) {
     const n = mus.length;
     const order = sortUnit(mus);
-    this.mus = new Float64Array(n + 1);
-    this.sigmas = new Float64Array(n + 1);
-    this.weights = new Float64Array(n + 1);
-    for (let p = 0; p < n; p++) {
-      this.mus[p] = mus[order[p]!]!;
-      this.weights[p] = weights[order[p]!]!;
-    }
-    const m = this.mus;
-    const minSigma = 1 / Math.min(100, 2 + n);
-    this.minSigma = minSigma;
+    const m = new Float64Array(n + 1);
+    const w = new Float64Array(n + 1);
+    const sig = new Float64Array(n + 1);
     let total = priorWeight;
+    for (let p = 0; p < n; p++) {
+      const o = order[p]!;
+      m[p] = mus[o]!;
+      w[p] = weights[o]!;
+      total += w[p]!;
+    }
+    const minSigma = 1 / Math.min(100, 2 + n);
+    // As Optuna 3.x (univariate): the prior's centre 0.5 takes part in the sorted order, each kernel's
+    // bandwidth is the larger gap to a neighbour (0 and 1 bound the ends), and the outermost kernels
+    // of the merged order look inwards only (consider_endpoints = False).
+    let q = 0; // the prior's position in the merged order: after every observation <= 0.5
+    while (q < n && m[q]! <= 0.5) q++;
     let narrow = 0;
     for (let p = 0; p < n; p++) {
+      const v = m[p]!;
+      // Neighbours in the merged order (observations with the prior inserted at q).
+      const left = p === q ? 0.5 : p > 0 ? m[p - 1]! : Number.NaN;
+      const right = p === q - 1 ? 0.5 : p < n - 1 ? m[p + 1]! : Number.NaN;
       let s: number;
-      if (n >= 2 && p === 0) s = m[1]! - m[0]!;
-      else if (n >= 2 && p === n - 1) s = m[n - 1]! - m[n - 2]!;
-      else s = Math.max(m[p]! - (p === 0 ? 0 : m[p - 1]!), (p === n - 1 ? 1 : m[p + 1]!) - m[p]!);
-      s = Math.min(1, Math.max(minSigma, s));
-      this.sigmas[p] = s;
-      total += this.weights[p]!;
+      if (Number.isNaN(left)) s = right - v; // first of the merged order
+      else if (Number.isNaN(right)) s = v - left; // last of the merged order
+      else s = Math.max(v - left, right - v);
+      s = s < minSigma ? minSigma : s > 1 ? 1 : s;
+      sig[p] = s;
       if (s === minSigma) narrow++;
     }
     m[n] = 0.5;
-    this.sigmas[n] = 1;
-    this.weights[n] = priorWeight;
+    sig[n] = 1;
+    w[n] = priorWeight;
+    this.mus = m;
+    this.sigmas = sig;
+    this.weights = w;
     this.total = total;
+    this.minSigma = minSigma;
     this.narrowMu = new Float64Array(narrow);
     this.narrowCoef = new Float64Array(narrow);
     this.wideMu = new Float64Array(n + 1 - narrow);
     this.wideCoef = new Float64Array(n + 1 - narrow);
     this.wideHalf = new Float64Array(n + 1 - narrow);
+    // A narrow kernel more than 8 bandwidths inside [0, 1] has mass 1 (see truncatedMass).
+    const inner = 8 * minSigma;
+    const narrowBase = 1 / (total * minSigma * SQRT_2PI);
     let a = 0;
     let b = 0;
     for (let p = 0; p <= n; p++) {
-      const s = this.sigmas[p]!;
-      const coef = this.weights[p]! / (total * s * truncatedMass(m[p]!, s) * SQRT_2PI);
+      const s = sig[p]!;
+      const mu = m[p]!;
       if (p < n && s === minSigma) {
-        this.narrowMu[a] = m[p]!;
-        this.narrowCoef[a++] = coef;
+        this.narrowMu[a] = mu;
+        this.narrowCoef[a++] =
+          mu > inner && mu < 1 - inner ? w[p]! * narrowBase : w[p]! / (total * s * truncatedMass(mu, s) * SQRT_2PI);
       } else {
-        this.wideMu[b] = m[p]!;
-        this.wideCoef[b] = coef;
+        this.wideMu[b] = mu;
+        this.wideCoef[b] = w[p]! / (total * s * truncatedMass(mu, s) * SQRT_2PI);
         this.wideHalf[b++] = 0.5 / (s * s);
       }
     }

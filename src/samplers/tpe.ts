@@ -273,6 +273,21 @@ function observations(
  * use a lookup table, so that a long history costs one array read per trial.
  */
 export function unitMapper(dist: Distribution): (v: ParamValue | undefined) => number {
+  // Memoised by the distribution's content (a mapper is a pure function of it): the int table
+  // would otherwise be rebuilt on every call.
+  const key = JSON.stringify(dist);
+  let m = MAPPERS.get(key);
+  if (m === undefined) {
+    if (MAPPERS.size >= 256) MAPPERS.clear();
+    m = buildUnitMapper(dist);
+    MAPPERS.set(key, m);
+  }
+  return m;
+}
+
+const MAPPERS = new Map<string, (v: ParamValue | undefined) => number>();
+
+function buildUnitMapper(dist: Distribution): (v: ParamValue | undefined) => number {
   const slow = (v: ParamValue | undefined) => tryToUnit(dist, v) ?? Number.NaN;
   switch (dist.type) {
     case 'categorical': {

@@ -357,15 +357,12 @@ function fitGp(x: Float64Array, y: Float64Array, n: number, d: number): Gp {
   }
   const f = (theta: Float64Array, g: Float64Array) => objective(theta, d2, y, n, g);
   let best: { x: Float64Array; f: number } | undefined;
-  for (const [l0, n0] of [
-    [0.5, -6],
-    [0.15, -3],
-  ] as const) {
+  for (const [l0, n0] of [[0.5, -6]] as const) {
     const theta0 = new Float64Array(d + 2);
     for (let q = 0; q < d; q++) theta0[q] = Math.log(l0);
     theta0[d] = 0;
     theta0[d + 1] = n0;
-    const r = lbfgs(f, theta0, d, 60);
+    const r = lbfgs(f, theta0, d, 40);
     if (best === undefined || r.f < best.f) best = r;
   }
   let theta = best!.x;

@@ -171,8 +171,10 @@ export class NumericParzen {
       const left = p === q ? 0.5 : p > 0 ? m[p - 1]! : Number.NaN;
       const right = p === q - 1 ? 0.5 : p < n - 1 ? m[p + 1]! : Number.NaN;
       let s: number;
-      if (Number.isNaN(left)) s = right - v; // first of the merged order
-      else if (Number.isNaN(right)) s = v - left; // last of the merged order
+      if (Number.isNaN(left))
+        s = right - v; // first of the merged order
+      else if (Number.isNaN(right))
+        s = v - left; // last of the merged order
       else s = Math.max(v - left, right - v);
       s = s < minSigma ? minSigma : s > 1 ? 1 : s;
       sig[p] = s;
@@ -202,7 +204,9 @@ export class NumericParzen {
       if (p < n && s === minSigma) {
         this.narrowMu[a] = mu;
         this.narrowCoef[a++] =
-          mu > inner && mu < 1 - inner ? w[p]! * narrowBase : w[p]! / (total * s * truncatedMass(mu, s) * SQRT_2PI);
+          mu > inner && mu < 1 - inner
+            ? w[p]! * narrowBase
+            : w[p]! / (total * s * truncatedMass(mu, s) * SQRT_2PI);
       } else {
         this.wideMu[b] = mu;
         this.wideCoef[b] = w[p]! / (total * s * truncatedMass(mu, s) * SQRT_2PI);

@@ -6,7 +6,7 @@
 import type { DatasetInfo, Environment, RefitState, TrialStatus } from '../ledger/index.js';
 import { studyDigest } from '../ledger/index.js';
 import { type Distribution, parseSpace, tryToUnit } from '../space/index.js';
-import { type StudySummary, summarize } from '../study/summary.js';
+import { type StudySummary, summarizeAny } from '../study/summary.js';
 import type { Direction } from '../train/types.js';
 import { type FeatureDomain, fanova, type Importance } from './importance.js';
 
@@ -272,7 +272,7 @@ export function modelOf(summary: StudySummary): ReportModel {
   };
 }
 
-/** Reads a ledger (no lock) and builds its report model. */
-export function readReportModel(ledger: string): ReportModel {
-  return modelOf(summarize(ledger));
+/** Reads a ledger (a file, without a lock, or a postgres:// URL) and builds its report model. */
+export async function readReportModel(ledger: string): Promise<ReportModel> {
+  return modelOf(await summarizeAny(ledger));
 }

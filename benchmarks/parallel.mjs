@@ -46,12 +46,17 @@ space:
 );
 
 async function run(workers, r) {
+  const c0 = process.cpuUsage();
   const t0 = performance.now();
   const res = await search({ config: configFile, workers, out: join(dir, `w${workers}-${r}`) });
   const s = (performance.now() - t0) / 1000;
+  const c = process.cpuUsage(c0);
+  // CPU seconds of all threads (main + workers): with a busy machine, CPU / wall shows how many
+  // cores the study actually got.
+  const cpuSeconds = (c.user + c.system) / 1e6;
   if (res.complete !== TRIALS)
     throw new Error(`${workers} workers: ${res.complete} of ${TRIALS} trials complete`);
-  return { workers, seconds: s, trialsPerSecond: TRIALS / s, digest: res.digest };
+  return { workers, seconds: s, cpuSeconds, trialsPerSecond: TRIALS / s, digest: res.digest };
 }
 
 try {
@@ -68,10 +73,12 @@ try {
   process.stderr.write(
     `\n${TRIALS}-trial study (synthetic 3000x16 binary, MLP 16-32-32-1, 4 epochs, batch 32), ${os.availableParallelism()} cores, best of ${REPEAT}\n\n`,
   );
-  process.stderr.write('workers  seconds  trials/s\n-------  -------  --------\n');
+  process.stderr.write(
+    'workers  seconds  trials/s  CPU s  cores used\n-------  -------  --------  -----  ----------\n',
+  );
   for (const x of [one, two]) {
     process.stderr.write(
-      `${String(x.workers).padStart(7)}  ${x.seconds.toFixed(2).padStart(7)}  ${x.trialsPerSecond.toFixed(2).padStart(8)}\n`,
+      `${String(x.workers).padStart(7)}  ${x.seconds.toFixed(2).padStart(7)}  ${x.trialsPerSecond.toFixed(2).padStart(8)}  ${x.cpuSeconds.toFixed(1).padStart(5)}  ${(x.cpuSeconds / x.seconds).toFixed(2).padStart(10)}\n`,
     );
   }
   process.stderr.write(
@@ -83,8 +90,8 @@ try {
       benchmark: 'parallel',
       trials: TRIALS,
       cores: os.availableParallelism(),
-      one: { seconds: one.seconds, trialsPerSecond: one.trialsPerSecond },
-      two: { seconds: two.seconds, trialsPerSecond: two.trialsPerSecond },
+      one: { seconds: one.seconds, cpuSeconds: one.cpuSeconds, trialsPerSecond: one.trialsPerSecond },
+      two: { seconds: two.seconds, cpuSeconds: two.cpuSeconds, trialsPerSecond: two.trialsPerSecond },
       ratio,
       sameDigest: digests.size === 1,
     })}\n`,

@@ -1,9 +1,9 @@
-// Sampler speed: ms per `sample` call for random, TPE and multivariate TPE at several history
+// Sampler speed: ms per `sample` call for random, TPE, multivariate TPE, CMA-ES and GP at several history
 // sizes, on a 5-parameter space. Run after `npm run build`: `node benchmarks/sampler.mjs`.
 // Prints a table to stderr and one JSON line to stdout. Random sampling is the in-run reference.
 import { cpus, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { RandomSampler, TpeSampler } from '../dist/samplers/index.js';
+import { CmaEsSampler, GpSampler, RandomSampler, TpeSampler } from '../dist/samplers/index.js';
 import { parseSpace } from '../dist/space/index.js';
 
 const space = parseSpace({
@@ -46,9 +46,9 @@ function history(n) {
  * ms per call, wall clock and CPU time of this process (the latter is less disturbed by other
  * processes on a shared machine): the best of 5 rounds of >= 100 ms each.
  */
-function measure(sampler, hist, rounds = 5, minMs = 100) {
+function measure(sampler, hist, rounds = 5, minMs = 100, minCalls = 10) {
   let index = hist.length;
-  for (let i = 0; i < 20; i++)
+  for (let i = 0; i < Math.min(20, minCalls); i++)
     sampler.sample(space, hist, { seed: 7, index: index++, direction: 'minimize' }); // warm-up
   let wall = Number.POSITIVE_INFINITY;
   let cpu = Number.POSITIVE_INFINITY;
@@ -57,7 +57,7 @@ function measure(sampler, hist, rounds = 5, minMs = 100) {
     const c0 = process.cpuUsage();
     const t0 = performance.now();
     let t = t0;
-    while (t - t0 < minMs || calls < 10) {
+    while (t - t0 < minMs || calls < minCalls) {
       sampler.sample(space, hist, { seed: 7, index: index++, direction: 'minimize' });
       calls++;
       t = performance.now();
@@ -73,13 +73,16 @@ const samplers = [
   ['random', new RandomSampler()],
   ['tpe', new TpeSampler()],
   ['tpe-multivariate', new TpeSampler({ multivariate: true })],
+  ['cmaes', new CmaEsSampler()],
+  // The GP refits its hyperparameters on every call (at most 200 trials): a few calls suffice.
+  ['gp', new GpSampler(), { rounds: 2, minCalls: 3 }],
 ];
 const sizes = [100, 1000, 5000];
 const results = [];
 for (const n of sizes) {
   const hist = history(n);
-  for (const [name, sampler] of samplers) {
-    const { wall, cpu } = measure(sampler, hist);
+  for (const [name, sampler, opts] of samplers) {
+    const { wall, cpu } = measure(sampler, hist, opts?.rounds ?? 5, 100, opts?.minCalls ?? 10);
     results.push({ sampler: name, history: n, msPerSample: wall, cpuMsPerSample: cpu });
   }
 }
@@ -96,7 +99,7 @@ for (const [name] of samplers) {
   process.stderr.write(`${name.padEnd(20)}${row.join('')}\n`);
 }
 const load = loadavg()[0];
-process.stderr.write(`(best of 5 rounds; ${cpus().length} CPUs, load average ${load.toFixed(2)})\n`);
+process.stderr.write(`(best of 5 rounds, gp 2; ${cpus().length} CPUs, load average ${load.toFixed(2)})\n`);
 process.stdout.write(
   `${JSON.stringify({ benchmark: 'sampler', node: process.version, cpus: cpus().length, loadavg: load, params: 5, results })}\n`,
 );

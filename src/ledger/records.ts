@@ -91,6 +91,8 @@ export const studyInfoSchema = z.strictObject({
   /** The fitted preprocessing, serialised. */
   preprocessing: json,
   environment: environmentSchema,
+  /** Where the objective module was (resolved), for replay; a location, not part of the digest. */
+  module: z.string().nullable().optional(),
 });
 
 const envelope = {

@@ -69,6 +69,8 @@ export const StudyConfigSchema = z
     backend: z.enum(['wasm', 'cpu', 'tensorflow']).default('wasm'),
     refit: z.boolean().default(true),
     /** A trial running longer than this fails with cause 'environment' (retried); default none. */
+    /** Where the ledger lives: a file path or a postgres:// URL (default `<out>/<name>/ledger.jsonl`). Not part of the study's identity. */
+    ledger: z.string().min(1).optional(),
     trial_timeout_s: z
       .number()
       .positive()
@@ -211,7 +213,13 @@ export function resolvePaths(config: StudyConfig, base: string, where = 'config'
  * finished trial's numbers, so a study can be resumed with a larger budget or other limits.
  */
 export function canonicalConfig(config: StudyConfig): Record<string, unknown> {
-  const { budget: _budget, trial_timeout_s: _timeout, worker_memory_mb: _memory, ...rest } = config;
+  const {
+    budget: _budget,
+    trial_timeout_s: _timeout,
+    worker_memory_mb: _memory,
+    ledger: _ledger,
+    ...rest
+  } = config;
   return JSON.parse(canonicalJson(rest)) as Record<string, unknown>;
 }
 

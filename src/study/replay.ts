@@ -148,7 +148,8 @@ export async function replay(o: ReplayOptions): Promise<ReplayResult> {
       typeof study.config.objective === 'object' ? (study.config.objective as { module: string }).module : '';
     task = {
       kind: 'module' as const,
-      module: resolve(mod),
+      // Where the study found it; else the config's path taken from here (ledgers older than that field).
+      module: study.module != null && existsSync(study.module) ? study.module : resolve(mod),
       params: trial.params,
       seed: trial.seed,
       index: trial.index,
@@ -189,6 +190,11 @@ export async function replay(o: ReplayOptions): Promise<ReplayResult> {
 
   let verdict: Verdict;
   let difference = compare(sameNumber);
+  // A trial that failed for a reason of its own must fail again for the same reason.
+  const replayedError = r.state === 'failed' ? r.error : null;
+  if (difference === null && recordedSummary.state === 'failed' && trial.error !== replayedError) {
+    difference = { where: 'error', recorded: trial.error, replayed: replayedError };
+  }
   if (difference === null && recordedSummary.weightsHash !== replayed.weightsHash) {
     difference = {
       where: 'weightsHash',

@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { ConfigError, errorLine, LockstepError } from '../errors.js';
 import type { FileLedger, StudyBody, StudyState, TrialRecordState } from '../ledger/index.js';
 import { createLedger, foldLedger, holdsCompleteLine, openLedger, studyDigest } from '../ledger/index.js';
@@ -157,9 +157,16 @@ function trialTimeout(
  * an uninterrupted run. Every event is appended to the ledger before it is acted on.
  */
 export async function search(opts: SearchOptions): Promise<SearchResult> {
-  if (opts.ledger !== undefined && isPgUrl(opts.ledger)) {
+  // The config may name the ledger (`ledger: postgres://…`); the --ledger option wins.
+  let configLedger =
+    typeof opts.config === 'string' ? loadStudyConfig(opts.config).config.ledger : opts.config.ledger;
+  if (configLedger !== undefined && !isPgUrl(configLedger) && typeof opts.config === 'string') {
+    configLedger = resolve(dirname(resolve(opts.config)), configLedger);
+  }
+  const ledgerOption = opts.ledger ?? configLedger;
+  if (ledgerOption !== undefined && isPgUrl(ledgerOption)) {
     const { searchOnPostgres } = await import('./worker.js');
-    return searchOnPostgres({ ...opts, ledger: opts.ledger });
+    return searchOnPostgres({ ...opts, ledger: ledgerOption });
   }
   let config: StudyConfig;
   let resolved: ResolvedPaths;
@@ -177,7 +184,7 @@ export async function search(opts: SearchOptions): Promise<SearchResult> {
   const sampler = createSampler(config.sampler);
   const pruner = createPruner(config.pruner, { epochs: fixedEpochs(space) });
   const dir = resolve(opts.out ?? 'runs', config.name);
-  const ledgerPath = opts.ledger ?? join(dir, 'ledger.jsonl');
+  const ledgerPath = ledgerOption ?? join(dir, 'ledger.jsonl');
   try {
     mkdirSync(dir, { recursive: true });
   } catch (e) {
@@ -215,6 +222,7 @@ export async function search(opts: SearchOptions): Promise<SearchResult> {
       : null,
     preprocessing: studyData?.pipeline ?? null,
     environment: env,
+    module: resolved.module ?? null,
   };
 
   const warnings: string[] = [];

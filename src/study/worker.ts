@@ -391,6 +391,7 @@ async function joinStudy(ledger: PgLedger, o: WorkerOptions, isConfig: boolean):
         : null,
       preprocessing: studyData?.pipeline ?? null,
       environment: environment(),
+      module: paths.module ?? null,
     };
     await ledger.ensureTables();
     // The same study (name and config) recorded with other data: this dataset is the wrong one.

@@ -176,7 +176,7 @@ export class NumericParzen {
       else if (Number.isNaN(right))
         s = v - left; // last of the merged order
       else s = Math.max(v - left, right - v);
-      s = s < minSigma ? minSigma : s > 1 ? 1 : s;
+      s = Math.min(1, Math.max(minSigma, s));
       sig[p] = s;
       if (s === minSigma) narrow++;
     }

@@ -58,3 +58,41 @@ export async function sql<R extends pg.QueryResultRow = pg.QueryResultRow>(
 export async function dropSchema(schema: string): Promise<void> {
   await sql(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
 }
+
+const LOCK_DIR = '/tmp/lockstep-pg-tests.lock';
+
+/**
+ * Serialises the test files that use PostgreSQL across vitest's worker processes: one of them stops and
+ * restarts the server on purpose, which must not happen under another file's feet. A lock left by a dead
+ * process is taken over. Returns the release function.
+ */
+export async function lockPostgresTests(waitMs = 900_000): Promise<() => void> {
+  const { mkdirSync, readFileSync, rmSync, writeFileSync } = await import('node:fs');
+  const t0 = performance.now();
+  for (;;) {
+    try {
+      mkdirSync(LOCK_DIR);
+      writeFileSync(`${LOCK_DIR}/pid`, String(process.pid));
+      return () => rmSync(LOCK_DIR, { recursive: true, force: true });
+    } catch {
+      let holder = Number.NaN;
+      try {
+        holder = Number(readFileSync(`${LOCK_DIR}/pid`, 'utf8'));
+      } catch {
+        // being created right now
+      }
+      let alive = true;
+      if (Number.isInteger(holder)) {
+        try {
+          process.kill(holder, 0);
+        } catch {
+          alive = false;
+        }
+      }
+      if (!alive) rmSync(LOCK_DIR, { recursive: true, force: true });
+      else if (performance.now() - t0 > waitMs)
+        throw new Error(`${LOCK_DIR}: held by pid ${holder} for too long`);
+      else await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+}

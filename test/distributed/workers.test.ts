@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readLedgerAny } from '../../src/ledger/url.js';
 import { cli, cliAsync, jsonOut, oneLine, smallCsv, tempDir, writeFiles } from '../helpers/cli.js';
-import { dropSchema, requirePostgres, schemaUrl, sql, uniqueSchema } from './pg.js';
+import { dropSchema, lockPostgresTests, requirePostgres, schemaUrl, sql, uniqueSchema } from './pg.js';
 
 /** A trivial objective whose epochs take OBJ_DELAY_MS each (so a worker can be killed mid-trial). */
 const OBJECTIVE = `export async function objective(params, context) {
@@ -76,13 +76,19 @@ describe('lockstep worker: one study, many processes, one PostgreSQL ledger', ()
   const schemas: string[] = [];
   const fileDigests = new Map<number, string>();
 
+  let release: (() => void) | undefined;
   beforeAll(async () => {
+    release = await lockPostgresTests();
     await requirePostgres();
     dir = tempDir();
     writeFiles(dir, { 'obj.mjs': OBJECTIVE });
-  });
+  }, 900_000);
   afterAll(async () => {
-    for (const s of schemas) await dropSchema(s);
+    try {
+      for (const s of schemas) await dropSchema(s);
+    } finally {
+      release?.();
+    }
   });
 
   /** The reference: the same study run by one process on a file ledger. */

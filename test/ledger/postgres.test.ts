@@ -5,14 +5,29 @@ import { LedgerError } from '../../src/errors.js';
 import { createLedger, studyDigest, verifyLedger } from '../../src/ledger/index.js';
 import { PgLedger } from '../../src/ledger/postgres.js';
 import { copyLedger, openPgLedger, readLedgerAny, verifyLedgerAny } from '../../src/ledger/url.js';
-import { dropSchema, requirePostgres, schemaUrl, sql, uniqueSchema } from '../distributed/pg.js';
+import {
+  dropSchema,
+  lockPostgresTests,
+  requirePostgres,
+  schemaUrl,
+  sql,
+  uniqueSchema,
+} from '../distributed/pg.js';
 import { ledgerContract } from './contract.js';
 import { completeTrial, finished, sampleStudy, started, tempDir } from './fixtures.js';
 
 const schemas: string[] = [];
-beforeAll(() => requirePostgres());
+let release: (() => void) | undefined;
+beforeAll(async () => {
+  release = await lockPostgresTests();
+  await requirePostgres();
+}, 900_000);
 afterAll(async () => {
-  for (const s of schemas) await dropSchema(s);
+  try {
+    for (const s of schemas) await dropSchema(s);
+  } finally {
+    release?.();
+  }
 });
 
 ledgerContract('PgLedger', () => {

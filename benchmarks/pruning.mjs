@@ -20,13 +20,15 @@
 //          [--strategies none,median,hyperband,hyperband-epochs]
 // LOCKSTEP_DIST=<folder> runs a snapshot of dist/ (so that a rebuild during a long run changes nothing).
 // Prints progress and a Markdown table on stderr and one JSON line on stdout.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 
-const dist = pathToFileURL(`${resolve(process.env.LOCKSTEP_DIST ?? new URL('../dist', import.meta.url).pathname)}/`);
+const dist = pathToFileURL(
+  `${resolve(process.env.LOCKSTEP_DIST ?? new URL('../dist', import.meta.url).pathname)}/`,
+);
 const load = (p) => import(new URL(p, dist).href);
 const { syntheticCsv } = await load('data/synthetic.js');
 const { parseStudyConfig, resolvePaths } = await load('study/config.js');
@@ -48,14 +50,17 @@ const { values } = parseArgs({
     'max-trials': { type: 'string' },
     datasets: { type: 'string' },
     strategies: { type: 'string' },
+    from: { type: 'string' },
   },
 });
-const seeds = Number(values.seeds ?? 5);
-const syntheticSeeds = Number(values['synthetic-seeds'] ?? 2);
-const trials = Number(values.trials ?? 40);
-const epochs = Number(values.epochs ?? 30);
-const workers = Number(values.workers ?? 2);
-const warmup = Number(values.warmup ?? 0);
+// --from <file>: render the table of an earlier run's JSON line instead of running.
+const previous = values.from === undefined ? null : JSON.parse(readFileSync(values.from, 'utf8'));
+const seeds = previous?.seeds ?? Number(values.seeds ?? 5);
+const syntheticSeeds = previous?.syntheticSeeds ?? Number(values['synthetic-seeds'] ?? 2);
+const trials = previous?.trials ?? Number(values.trials ?? 40);
+const epochs = previous?.epochs ?? Number(values.epochs ?? 30);
+const workers = previous?.workers ?? Number(values.workers ?? 2);
+const warmup = previous?.warmup ?? Number(values.warmup ?? 0);
 const maxTrials = Number(values['max-trials'] ?? 400);
 const datasetNames = (values.datasets ?? 'penguins,seattle-weather,synthetic').split(',');
 const strategyNames = (values.strategies ?? 'none,median,hyperband,hyperband-epochs').split(',');
@@ -156,6 +161,7 @@ async function plain(data, strategy, seed) {
     seed,
     trials: r.trials,
     pruned: r.pruned,
+    failed: r.failed,
     epochs: r.epochs,
     best: r.best?.score ?? null,
     bestParams: r.best?.params ?? null,
@@ -183,6 +189,7 @@ async function hyperband(data, seed, target) {
       trials: prefix.length,
       ran,
       pruned: prefix.filter((t) => t.state === 'pruned').length,
+      failed: prefix.filter((t) => t.state === 'failed').length,
       epochs: epochsOf(prefix),
       best: best?.score ?? null,
       test,
@@ -218,12 +225,12 @@ async function hyperband(data, seed, target) {
 const fmtNum = (x, d) => (x !== 0 && Math.abs(x) < 10 ** -d ? x.toExponential(1) : x.toFixed(d));
 const log = (r) =>
   process.stderr.write(
-    `${r.data} ${r.strategy} seed ${r.seed}: ${r.trials} trials${r.ran !== undefined && r.ran !== r.trials ? ` (${r.ran} ran)` : ''} (${r.pruned} pruned), ${r.epochs} epochs, best ${r.best === null ? '-' : fmtNum(r.best, 4)}, test ${r.test === null ? '-' : fmtNum(r.test, 4)}, ${(r.wallMs / 1000).toFixed(1)} s  [${((performance.now() - t00) / 1000).toFixed(0)} s]\n`,
+    `${r.data} ${r.strategy} seed ${r.seed}: ${r.trials} trials${r.ran !== undefined && r.ran !== r.trials ? ` (${r.ran} ran)` : ''} (${r.pruned} pruned${r.failed ? `, ${r.failed} failed` : ''}), ${r.epochs} epochs, best ${r.best === null ? '-' : fmtNum(r.best, 4)}, test ${r.test === null ? '-' : fmtNum(r.test, 4)}, ${(r.wallMs / 1000).toFixed(1)} s  [${((performance.now() - t00) / 1000).toFixed(0)} s]\n`,
   );
 
-const runs = [];
-const checks = [];
-for (const data of datasetNames) {
+const runs = previous?.runs ?? [];
+const checks = previous?.checks ?? [];
+for (const data of previous === null ? datasetNames : []) {
   const nSeeds = data === 'synthetic' ? syntheticSeeds : seeds;
   for (let seed = 1; seed <= nSeeds; seed++) {
     let none;
@@ -252,13 +259,14 @@ for (const data of datasetNames) {
   }
 }
 rmSync(dir, { recursive: true, force: true });
-const totalS = (performance.now() - t00) / 1000;
+const totalS = previous?.totalS ?? (performance.now() - t00) / 1000;
 
 const mean = (xs) => xs.reduce((a, x) => a + x, 0) / xs.length;
 const sd = (xs) =>
   xs.length < 2 ? 0 : Math.sqrt(xs.reduce((a, x) => a + (x - mean(xs)) ** 2, 0) / (xs.length - 1));
 const fmt = (xs, d) => `${fmtNum(mean(xs), d)} ± ${fmtNum(sd(xs), d)}`;
-const signed = (xs, d) => `${mean(xs) >= 0 ? '+' : '−'}${fmtNum(Math.abs(mean(xs)), d)} ± ${fmtNum(sd(xs), d)}`;
+const signed = (xs, d) =>
+  `${mean(xs) >= 0 ? '+' : '−'}${fmtNum(Math.abs(mean(xs)), d)} ± ${fmtNum(sd(xs), d)}`;
 const rows = [];
 for (const data of datasetNames) {
   const direction = DATASETS[data].metric === 'accuracy' ? 1 : -1; // +1: higher is better
@@ -302,7 +310,7 @@ for (const data of datasetNames) {
       ),
       gainBest: isNone || paired.length === 0 ? '' : signed(gain, 4),
       gainTest: isNone || paired.length === 0 ? '' : signed(gainTest, 4),
-      saved: isNone || paired.length === 0 ? '' : `${fmt(saved, 0)} %`,
+      saved: isNone || paired.length === 0 ? '' : `${mean(saved).toFixed(0)} ± ${sd(saved).toFixed(0)} %`,
     });
   }
 }

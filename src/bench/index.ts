@@ -34,7 +34,7 @@ export async function bench(suite: Suite, opts: BenchOptions = {}): Promise<Benc
     ...(opts.onRun ? { onRun: opts.onRun } : {}),
     ...(opts.signal ? { signal: opts.signal } : {}),
   });
-  const wallMs = performance.now() - t0;
+  const wallMs = performance.now() - t0; // timing only
   const strategies = suite.strategies.map((s) => s.label);
   const stats = analyse(problems, strategies, runs, suite.budgets, suite.trials);
   const workers = opts.workers ?? (await import('node:os')).availableParallelism();

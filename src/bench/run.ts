@@ -56,7 +56,7 @@ export async function runOne(task: RunTask): Promise<RunResult> {
   const config = parseStudyConfig(task.config, task.config.name);
   const t0 = performance.now(); // timing only
   const r = await search({ config, inline: true, workers: 1, out: join(task.out, 'runs'), logger: silent });
-  const wallMs = performance.now() - t0;
+  const wallMs = performance.now() - t0; // timing only
   const { state } = readLedger(r.ledger);
   const values = state.trials.map((t) => (t.state === 'complete' && t.score !== null ? t.score : null));
 
@@ -78,9 +78,9 @@ export async function runOne(task: RunTask): Promise<RunResult> {
   let n = 0;
   for (let i = 0; i < history.length; i += task.timingStride) {
     const visible = history.slice(0, i);
-    const s0 = performance.now();
+    const s0 = performance.now(); // timing only
     sampler.sample(space, visible, { seed: config.seed, index: i, direction });
-    total += performance.now() - s0;
+    total += performance.now() - s0; // timing only
     n++;
   }
   return {

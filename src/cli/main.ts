@@ -29,7 +29,8 @@ export const COMMANDS: Record<string, Command> = {
   },
   search: {
     summary: 'run (or resume) a study',
-    usage: 'lockstep search <config> [--workers N] [--trials N] [--out DIR] [--ledger PATH|postgres://…] [--json]',
+    usage:
+      'lockstep search <config> [--workers N] [--trials N] [--out DIR] [--ledger PATH|postgres://…] [--json]',
     options: {
       workers: { type: 'string' },
       trials: { type: 'string' },

@@ -2,7 +2,8 @@ import { search } from '../study/search.js';
 import { intOption, onePositional, printJson } from './args.js';
 import { ProgressLine } from './progress.js';
 
-const USAGE = 'lockstep search <config> [--workers N] [--trials N] [--out DIR] [--ledger PATH|postgres://…] [--json]';
+const USAGE =
+  'lockstep search <config> [--workers N] [--trials N] [--out DIR] [--ledger PATH|postgres://…] [--json]';
 
 export async function run({
   positionals,

@@ -25,7 +25,7 @@ export interface LockHandle {
  */
 export function acquireLock(ledgerPath: string, warn: (message: string) => void): LockHandle {
   const lockPath = `${ledgerPath}.lock`;
-  const content = `${JSON.stringify({ pid: process.pid, host: hostname(), startedAt: new Date().toISOString() } satisfies LockInfo)}\n`;
+  const content = `${JSON.stringify({ pid: process.pid, host: hostname(), startedAt: new Date().toISOString() } satisfies LockInfo)}\n`; // not a number: who holds the lock
   if (!tryCreate(lockPath, content, ledgerPath)) {
     const holder = readLock(lockPath);
     if (holder === 'gone') {

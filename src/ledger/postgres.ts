@@ -598,7 +598,7 @@ export class PgLedger implements Ledger {
         return out;
       } catch (e) {
         if (!isTransient(e)) throw wrapError(e, this.url.display);
-        const waited = performance.now() - t0;
+        const waited = performance.now() - t0; // timing only
         if (waited >= this.retryMs) {
           throw new LockstepError(
             'E_IO',

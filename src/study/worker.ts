@@ -226,7 +226,7 @@ export async function runWorker(o: WorkerOptions): Promise<WorkerResult> {
             {
               type: 'trial.meta',
               index,
-              wallMs: Math.round(performance.now() - t0),
+              wallMs: Math.round(performance.now() - t0), // timing only
               worker: slot,
               startedAt,
               finishedAt: new Date().toISOString(), // timing only

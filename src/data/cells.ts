@@ -45,6 +45,7 @@ export function showCell(cell: Cell): string {
 
 /** Escapes control characters and line separators, so that a message built from input stays one line. */
 export function escapeControl(s: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
   return s.replace(/[\u0000-\u001f\u007f\u2028\u2029]/g, (c) =>
     c === '\n'
       ? '\\n'

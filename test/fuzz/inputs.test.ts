@@ -29,14 +29,6 @@ function loadsOrRefuses(f: () => unknown): void {
     throw e;
   }
 }
-async function loadsOrRefusesAsync(f: () => Promise<unknown>): Promise<void> {
-  try {
-    await f();
-  } catch (e) {
-    if (e instanceof LockstepError && typeof e.code === 'string') return;
-    throw e;
-  }
-}
 
 describe('fuzz: the CSV loader and schema inference', () => {
   it(`parseBytes + inferSchema on ${RUNS} generated CSV texts`, () => {

@@ -1,3 +1,4 @@
+import type { TrialResult } from '../pool/types.js';
 import type { Pruner } from '../pruners/types.js';
 import { intSeedFor } from '../rng/seed.js';
 import type { FinishedTrial, Sampler, TrialState } from '../samplers/types.js';
@@ -33,6 +34,28 @@ export type RunOutcome =
       history: EpochMetrics[];
       epochs: number;
     };
+
+/** A runner's view of a pool result: a stopped trial is pruned; an error inside the trial is the trial's own. */
+export function outcomeOf(r: TrialResult): RunOutcome {
+  if (r.state === 'failed') {
+    return {
+      state: 'failed',
+      error: r.error,
+      cause: 'trial',
+      metrics: r.history.at(-1) ?? {},
+      history: r.history,
+      epochs: r.epochs,
+    };
+  }
+  return {
+    state: r.stopped ? 'pruned' : 'complete',
+    score: r.score,
+    metrics: r.metrics,
+    history: r.history,
+    weightsHash: r.weightsHash ?? null,
+    epochs: r.epochs,
+  };
+}
 
 /** Runs trials, e.g. on a pool of worker threads. */
 export interface TrialRunner {

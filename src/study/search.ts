@@ -24,7 +24,7 @@ import {
   resolvePaths,
   type StudyConfig,
 } from './config.js';
-import { type RunOutcome, runController, type TrialSpec, toFinishedTrial } from './controller.js';
+import { outcomeOf, type RunOutcome, runController, type TrialSpec, toFinishedTrial } from './controller.js';
 import { prepareStudyData, type StudyData } from './data.js';
 import { studyKey } from './ids.js';
 import { type RefitResult, runRefit } from './refit.js';
@@ -334,24 +334,7 @@ export async function search(opts: SearchOptions): Promise<SearchResult> {
         } finally {
           limit.clear();
         }
-        if (r.state === 'failed') {
-          return {
-            state: 'failed',
-            error: r.error,
-            cause: 'trial',
-            metrics: r.history.at(-1) ?? {},
-            history: r.history,
-            epochs: r.epochs,
-          };
-        }
-        return {
-          state: r.stopped ? 'pruned' : 'complete',
-          score: r.score,
-          metrics: r.metrics,
-          history: r.history,
-          weightsHash: r.weightsHash ?? null,
-          epochs: r.epochs,
-        };
+        return outcomeOf(r);
       },
     };
 

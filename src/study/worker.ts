@@ -23,7 +23,7 @@ import {
   resolvePaths,
   type StudyConfig,
 } from './config.js';
-import { type RunOutcome, type TrialSpec, toFinishedTrial, trialSeed } from './controller.js';
+import { outcomeOf, type RunOutcome, type TrialSpec, toFinishedTrial, trialSeed } from './controller.js';
 import { prepareStudyData, type StudyData } from './data.js';
 import { studyKey, trialId } from './ids.js';
 import { mayStart, visibleCount } from './lag.js';
@@ -546,24 +546,7 @@ function toOutcome(r: TrialResult | null, envError: string | null): RunOutcome {
       epochs: 0,
     };
   }
-  if (r.state === 'failed') {
-    return {
-      state: 'failed',
-      error: r.error,
-      cause: 'trial',
-      metrics: r.history.at(-1) ?? {},
-      history: r.history,
-      epochs: r.epochs,
-    };
-  }
-  return {
-    state: r.stopped ? 'pruned' : 'complete',
-    score: r.score,
-    metrics: r.metrics,
-    history: r.history,
-    weightsHash: r.weightsHash ?? null,
-    epochs: r.epochs,
-  };
+  return outcomeOf(r);
 }
 
 /** The ledger URL with `?study=` set to `study`. */

@@ -5,6 +5,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { renderSvg } from '../report/charts.js';
 import type { SuiteStats, TimingStats } from './analyse.js';
 import type { ProblemInfo } from './problems.js';
 import type { RunResult } from './run.js';
@@ -199,19 +200,6 @@ function rankSpec(r: BenchResults): VlSpec {
       color: { field: 'strategy', type: 'nominal', sort: strategies },
     },
   };
-}
-
-/** Renders a vega-lite spec to an SVG string in Node. */
-export async function renderSvg(spec: VlSpec): Promise<string> {
-  const vl = await import('vega-lite');
-  const vega = await import('vega');
-  const compiled = vl.compile(spec as never).spec;
-  const view = new vega.View(vega.parse(compiled), { renderer: 'none' });
-  try {
-    return await view.toSVG();
-  } finally {
-    view.finalize();
-  }
 }
 
 function escapeHtml(s: string): string {

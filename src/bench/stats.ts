@@ -1,3 +1,4 @@
+import { erfc } from '../samplers/parzen.js';
 /**
  * Pure statistics of a strategy benchmark. Every curve here is a loss: lower is better (a maximised
  * score is negated before it gets here), so that regret = best − optimum ≥ 0.
@@ -81,29 +82,6 @@ export function meanRanks(losses: readonly (readonly number[])[]): number[] {
 /** Standard normal upper tail, P(Z ≥ z), via erfc (W. J. Cody's rational approximation, |error| < 1.2e-7). */
 export function normalSf(z: number): number {
   return 0.5 * erfc(z / Math.SQRT2);
-}
-
-function erfc(x: number): number {
-  const z = Math.abs(x);
-  const t = 1 / (1 + 0.5 * z);
-  const r =
-    t *
-    Math.exp(
-      -z * z -
-        1.26551223 +
-        t *
-          (1.00002368 +
-            t *
-              (0.37409196 +
-                t *
-                  (0.09678418 +
-                    t *
-                      (-0.18628806 +
-                        t *
-                          (0.27886807 +
-                            t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))),
-    );
-  return x >= 0 ? r : 2 - r;
 }
 
 export interface MannWhitney {

@@ -1,9 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { DataError, NotFoundError } from '../errors.js';
+import { packageRoot } from '../paths.js';
 
 /** One built-in dataset: a file inside an npm package, its expected hash and its learning problem. */
 export const BuiltinEntrySchema = z.strictObject({
@@ -36,23 +36,6 @@ export interface ResolvedBuiltin {
 }
 
 export const BUILTIN_PREFIX = 'builtin:';
-
-/**
- * The folder holding package.json, walking up from this file: the same answer from src/ (vitest)
- * and from dist/ (compiled).
- */
-export function packageRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    if (existsSync(join(dir, 'package.json'))) return dir;
-    const up = dirname(dir);
-    if (up === dir)
-      throw new NotFoundError(
-        `cannot find the lockstep package root above ${fileURLToPath(import.meta.url)}`,
-      );
-    dir = up;
-  }
-}
 
 let cached: Registry | undefined;
 

@@ -228,3 +228,20 @@ export function configHash(config: StudyConfig): string {
     .update(canonicalJson(canonicalConfig(config)))
     .digest('hex');
 }
+
+/**
+ * A config given as a file or as a parsed object (with `base`, the folder its relative paths are taken
+ * from), with the trial budget optionally overridden.
+ */
+export function configFrom(
+  input: string | StudyConfig,
+  options: { base?: string; trials?: number } = {},
+): { config: StudyConfig; resolved: ResolvedPaths } {
+  let { config, resolved } =
+    typeof input === 'string'
+      ? loadStudyConfig(input)
+      : { config: input, resolved: resolvePaths(input, resolve(options.base ?? '.')) };
+  if (options.trials !== undefined)
+    config = { ...config, budget: { ...config.budget, trials: options.trials } };
+  return { config, resolved };
+}

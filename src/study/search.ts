@@ -16,14 +16,7 @@ import { parseSpace } from '../space/index.js';
 import { environment, initBackend } from '../train/backend.js';
 import { defaultMetric, METRIC_DIRECTION } from '../train/metrics.js';
 import type { BackendName, Direction, EpochMetrics, MetricName } from '../train/types.js';
-import {
-  canonicalConfig,
-  configHash,
-  loadStudyConfig,
-  type ResolvedPaths,
-  resolvePaths,
-  type StudyConfig,
-} from './config.js';
+import { canonicalConfig, configFrom, configHash, type StudyConfig } from './config.js';
 import { outcomeOf, type RunOutcome, runController, type TrialSpec, toFinishedTrial } from './controller.js';
 import { prepareStudyData, type StudyData } from './data.js';
 import { studyKey } from './ids.js';
@@ -157,9 +150,9 @@ function trialTimeout(
  * an uninterrupted run. Every event is appended to the ledger before it is acted on.
  */
 export async function search(opts: SearchOptions): Promise<SearchResult> {
+  const { config, resolved } = configFrom(opts.config, { base: opts.base, trials: opts.trials });
   // The config may name the ledger (`ledger: postgres://…`); the --ledger option wins.
-  let configLedger =
-    typeof opts.config === 'string' ? loadStudyConfig(opts.config).config.ledger : opts.config.ledger;
+  let configLedger = config.ledger;
   if (configLedger !== undefined && !isPgUrl(configLedger) && typeof opts.config === 'string') {
     configLedger = resolve(dirname(resolve(opts.config)), configLedger);
   }
@@ -168,17 +161,6 @@ export async function search(opts: SearchOptions): Promise<SearchResult> {
     const { searchOnPostgres } = await import('./worker.js');
     return searchOnPostgres({ ...opts, ledger: ledgerOption });
   }
-  let config: StudyConfig;
-  let resolved: ResolvedPaths;
-  if (typeof opts.config === 'string') {
-    const loaded = loadStudyConfig(opts.config);
-    config = loaded.config;
-    resolved = loaded.resolved;
-  } else {
-    config = opts.config;
-    resolved = resolvePaths(config, resolve(opts.base ?? '.'));
-  }
-  if (opts.trials !== undefined) config = { ...config, budget: { ...config.budget, trials: opts.trials } };
 
   const space = parseSpace(config.space, 'space');
   const sampler = createSampler(config.sampler);

@@ -15,14 +15,7 @@ import type { FinishedTrial } from '../samplers/types.js';
 import { parseSpace } from '../space/index.js';
 import { environment, initBackend } from '../train/backend.js';
 import type { BackendName, EpochMetrics, MetricName } from '../train/types.js';
-import {
-  canonicalConfig,
-  configHash,
-  loadStudyConfig,
-  parseStudyConfig,
-  resolvePaths,
-  type StudyConfig,
-} from './config.js';
+import { canonicalConfig, configFrom, configHash, parseStudyConfig, type StudyConfig } from './config.js';
 import { outcomeOf, type RunOutcome, type TrialSpec, toFinishedTrial, trialSeed } from './controller.js';
 import { prepareStudyData, type StudyData } from './data.js';
 import { studyKey, trialId } from './ids.js';
@@ -364,17 +357,7 @@ interface JoinedStudy {
  */
 async function joinStudy(ledger: PgLedger, o: WorkerOptions, isConfig: boolean): Promise<JoinedStudy> {
   if (isConfig) {
-    let config: StudyConfig;
-    let paths: { dataset: string | undefined; module: string | undefined };
-    if (typeof o.study === 'string') {
-      const loaded = loadStudyConfig(o.study);
-      config = loaded.config;
-      paths = loaded.resolved;
-    } else {
-      config = o.study;
-      paths = resolvePaths(config, resolve(o.base ?? '.'));
-    }
-    if (o.trials !== undefined) config = { ...config, budget: { ...config.budget, trials: o.trials } };
+    const { config, resolved: paths } = configFrom(o.study, { base: o.base, trials: o.trials });
     await initBackend(config.backend as BackendName);
     const datasetPath = o.dataset ?? paths.dataset;
     const studyData = config.objective === 'mlp' ? await prepareStudyData(config, datasetPath!) : null;

@@ -7,7 +7,7 @@ import { type SeedPart, seedFor } from './seed.js';
  * `Stream.of(root, 'trial', i, 'shuffle', epoch)`.
  */
 export class Stream {
-  private readonly g: RandomGenerator;
+  private g: RandomGenerator;
   private spare: number | undefined;
 
   private constructor(g: RandomGenerator) {
@@ -21,6 +21,37 @@ export class Stream {
   /** Uniform uint32. */
   uint32(): number {
     return this.g.next() >>> 0;
+  }
+
+  /**
+   * Fills `out[0..n)` with `scale` where the next uint32 of the stream is >= `threshold`, else 0: the same
+   * draws, in the same order, as `out[i] = this.uint32() >= threshold ? scale : 0`, with the generator's state
+   * held in locals (a dropout mask draws rows × units values per step).
+   */
+  fillThreshold(out: Float32Array, n: number, threshold: number, scale: number): void {
+    const st = this.g.getState();
+    if (st.length !== 4) {
+      for (let i = 0; i < n; i++) out[i] = this.uint32() >= threshold ? scale : 0;
+      return;
+    }
+    // xoroshiro128+ on 32-bit halves, exactly as pure-rand's XoroShiro128Plus.next().
+    let s01 = st[0]! | 0;
+    let s00 = st[1]! | 0;
+    let s11 = st[2]! | 0;
+    let s10 = st[3]! | 0;
+    for (let i = 0; i < n; i++) {
+      const x = (s00 + s10) >>> 0;
+      const a0 = s10 ^ s00;
+      const a1 = s11 ^ s01;
+      const p00 = s00;
+      const p01 = s01;
+      s00 = (p00 << 24) ^ (p01 >>> 8) ^ a0 ^ (a0 << 16);
+      s01 = (p01 << 24) ^ (p00 >>> 8) ^ a1 ^ ((a1 << 16) | (a0 >>> 16));
+      s10 = (a1 << 5) ^ (a0 >>> 27);
+      s11 = (a0 << 5) ^ (a1 >>> 27);
+      out[i] = x >= threshold ? scale : 0;
+    }
+    this.g = xoroshiro128plusFromState([s01, s00, s11, s10]);
   }
 
   /** Uniform in [0, 1), 53 bits. */

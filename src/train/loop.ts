@@ -42,15 +42,22 @@ export function weightsHash(model: tf.LayersModel): string {
 
 /**
  * Draws one step's inverted-dropout masks (one per hidden layer, rows × units) from the epoch's
- * dropout stream, in sequence: keep with probability 1 − p, kept units scaled by 1 / (1 − p).
+ * dropout stream, in sequence, into `masks` (preallocated, batch size × units each): keep with
+ * probability 1 − p, kept units scaled by 1 / (1 − p). Returns views of the first rows × units values.
  */
-function dropoutMasks(stream: Stream, rows: number, units: readonly number[], p: number): Float32Array[] {
+function dropoutMasks(
+  stream: Stream,
+  masks: readonly Float32Array[],
+  rows: number,
+  units: readonly number[],
+  p: number,
+): Float32Array[] {
   const threshold = p * 0x100000000;
   const scale = 1 / (1 - p);
-  return units.map((u) => {
-    const m = new Float32Array(rows * u);
-    for (let i = 0; i < m.length; i++) m[i] = stream.uint32() >= threshold ? scale : 0;
-    return m;
+  return units.map((u, i) => {
+    const m = masks[i]!;
+    stream.fillThreshold(m, rows * u, threshold, scale);
+    return m.subarray(0, rows * u);
   });
 }
 
@@ -143,6 +150,7 @@ async function train(
   const xb = new Float32Array(bs * nFeatures);
   const yb = new Float32Array(bs * yWidth);
   const labels = new Float32Array(bs);
+  const maskBuffers = params.dropout > 0 ? hiddenUnits.map((u) => new Float32Array(bs * u)) : [];
   const history: EpochMetrics[] = [];
   let stopped = false;
   let kept = false;
@@ -159,12 +167,16 @@ async function train(
         if (task === 'multiclass') yb.fill(0, 0, rows * yWidth);
         for (let r = 0; r < rows; r++) {
           const i = order[start + r]!;
-          xb.set(xAll.subarray(i * nFeatures, (i + 1) * nFeatures), r * nFeatures);
+          const from = i * nFeatures;
+          const to = r * nFeatures;
+          for (let j = 0; j < nFeatures; j++) xb[to + j] = xAll[from + j]!;
           labels[r] = yAll[i]!;
           if (task === 'multiclass') yb[r * yWidth + yAll[i]!] = 1;
           else yb[r] = yAll[i]!;
         }
-        const maskData = dropStream ? dropoutMasks(dropStream, rows, hiddenUnits, params.dropout) : undefined;
+        const maskData = dropStream
+          ? dropoutMasks(dropStream, maskBuffers, rows, hiddenUnits, params.dropout)
+          : undefined;
         if (params.l2 > 0) {
           lossSum +=
             rows * params.l2 * kernelSquares(trainer.theta.dataSync() as Float32Array, trainer.layout);

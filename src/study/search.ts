@@ -185,59 +185,7 @@ export async function search(opts: SearchOptions): Promise<SearchResult> {
 
   const backend = config.backend as BackendName;
   await initBackend(backend);
-  let studyData: StudyData | null = null;
-  if (config.objective === 'mlp') {
-    studyData = await prepareStudyData(config, resolved.dataset!);
-  }
-  const { metric, direction } = objectiveOf(config, studyData?.schema.task);
-  const cHash = configHash(config);
-  const key = studyKey(cHash, studyData?.hash ?? 'no-dataset');
-  const env = environment();
-  const body: StudyBody = {
-    name: config.name,
-    key,
-    seed: config.seed,
-    config: canonicalConfig(config),
-    configHash: cHash,
-    dataset: studyData
-      ? { source: studyData.source, hash: studyData.hash, rows: studyData.rows, schema: studyData.schema }
-      : null,
-    preprocessing: studyData?.pipeline ?? null,
-    environment: env,
-    module: resolved.module ?? null,
-  };
-
-  const warnings: string[] = [];
-  let ledger: FileLedger;
-  // A ledger without one complete line is a crash while it was being created: created anew (with a warning).
-  if (existsSync(ledgerPath) && holdsCompleteLine(ledgerPath)) {
-    ledger = openLedger(ledgerPath, { durability: 'group' });
-    warnings.push(...ledger.warnings);
-    const recorded = foldLedger(ledger.records()).study;
-    const problem =
-      recorded.configHash !== cHash
-        ? `its config differs (config hash ${recorded.configHash.slice(0, 12)}… recorded, ${cHash.slice(0, 12)}… now)`
-        : recorded.dataset?.hash !== body.dataset?.hash
-          ? `its dataset differs (hash ${recorded.dataset?.hash.slice(0, 12)}… recorded, ${body.dataset?.hash.slice(0, 12)}… now)`
-          : recorded.environment.backend !== env.backend ||
-              recorded.environment.numeric !== env.numeric ||
-              recorded.environment.backendVersion !== env.backendVersion
-            ? `it was recorded with backend ${recorded.environment.backend} ${recorded.environment.backendVersion} (numeric version ${recorded.environment.numeric}), this is ${env.backend} ${env.backendVersion} (numeric version ${env.numeric})`
-            : undefined;
-    if (problem !== undefined) {
-      ledger.close();
-      throw new ConfigError(
-        `${ledgerPath}: cannot resume this study: ${problem}; use --out to start a new one`,
-      );
-    }
-    ledger.append({ type: 'study.note', message: 'resumed', data: { warnings } });
-    log.info({ ledger: ledgerPath, warnings }, 'resuming study');
-  } else {
-    ledger = createLedger(ledgerPath, body, { durability: 'group' });
-    warnings.push(...ledger.warnings);
-    log.info({ ledger: ledgerPath, key }, 'new study');
-  }
-
+  // The workers start now: each loads tfjs and its backend while this thread reads and prepares the dataset.
   const workers = opts.inline
     ? 1
     : Math.max(1, opts.workers ?? Math.min(Math.max(config.parallelism, 1), availableParallelism()));
@@ -248,13 +196,68 @@ export async function search(opts: SearchOptions): Promise<SearchResult> {
         backend,
         ...(config.worker_memory_mb !== undefined ? { memoryMb: config.worker_memory_mb } : {}),
       });
-  const exec = (
-    task: TrialTask,
-    o: { signal: AbortSignal; onEpoch: (epoch: number, metrics: EpochMetrics) => void | 'stop' },
-  ) => (pool ? pool.run(task, o) : runTrialTask(task, o.onEpoch));
-  const shared = studyData ? toShared(studyData.data) : null;
-  let stopped = false;
+  let opened: FileLedger | undefined;
   try {
+    let studyData: StudyData | null = null;
+    if (config.objective === 'mlp') {
+      studyData = await prepareStudyData(config, resolved.dataset!);
+    }
+    const { metric, direction } = objectiveOf(config, studyData?.schema.task);
+    const cHash = configHash(config);
+    const key = studyKey(cHash, studyData?.hash ?? 'no-dataset');
+    const env = environment();
+    const body: StudyBody = {
+      name: config.name,
+      key,
+      seed: config.seed,
+      config: canonicalConfig(config),
+      configHash: cHash,
+      dataset: studyData
+        ? { source: studyData.source, hash: studyData.hash, rows: studyData.rows, schema: studyData.schema }
+        : null,
+      preprocessing: studyData?.pipeline ?? null,
+      environment: env,
+      module: resolved.module ?? null,
+    };
+
+    const warnings: string[] = [];
+    let ledger: FileLedger;
+    // A ledger without one complete line is a crash while it was being created: created anew (with a warning).
+    if (existsSync(ledgerPath) && holdsCompleteLine(ledgerPath)) {
+      ledger = openLedger(ledgerPath, { durability: 'group' });
+      opened = ledger;
+      warnings.push(...ledger.warnings);
+      const recorded = foldLedger(ledger.records()).study;
+      const problem =
+        recorded.configHash !== cHash
+          ? `its config differs (config hash ${recorded.configHash.slice(0, 12)}… recorded, ${cHash.slice(0, 12)}… now)`
+          : recorded.dataset?.hash !== body.dataset?.hash
+            ? `its dataset differs (hash ${recorded.dataset?.hash.slice(0, 12)}… recorded, ${body.dataset?.hash.slice(0, 12)}… now)`
+            : recorded.environment.backend !== env.backend ||
+                recorded.environment.numeric !== env.numeric ||
+                recorded.environment.backendVersion !== env.backendVersion
+              ? `it was recorded with backend ${recorded.environment.backend} ${recorded.environment.backendVersion} (numeric version ${recorded.environment.numeric}), this is ${env.backend} ${env.backendVersion} (numeric version ${env.numeric})`
+              : undefined;
+      if (problem !== undefined) {
+        throw new ConfigError(
+          `${ledgerPath}: cannot resume this study: ${problem}; use --out to start a new one`,
+        );
+      }
+      ledger.append({ type: 'study.note', message: 'resumed', data: { warnings } });
+      log.info({ ledger: ledgerPath, warnings }, 'resuming study');
+    } else {
+      ledger = createLedger(ledgerPath, body, { durability: 'group' });
+      opened = ledger;
+      warnings.push(...ledger.warnings);
+      log.info({ ledger: ledgerPath, key }, 'new study');
+    }
+
+    const exec = (
+      task: TrialTask,
+      o: { signal: AbortSignal; onEpoch: (epoch: number, metrics: EpochMetrics) => void | 'stop' },
+    ) => (pool ? pool.run(task, o) : runTrialTask(task, o.onEpoch));
+    const shared = studyData ? toShared(studyData.data) : null;
+    let stopped = false;
     const state0 = foldLedger(ledger.records());
     const finished0 = finishedFromState(state0, metric);
     let best: number | null = bestTrial(state0, direction)?.score ?? null;
@@ -427,6 +430,6 @@ export async function search(opts: SearchOptions): Promise<SearchResult> {
     };
   } finally {
     await pool?.close();
-    ledger.close();
+    opened?.close();
   }
 }

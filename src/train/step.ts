@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Task } from '../data/types.js';
 import { LockstepError } from '../errors.js';
+import { currentWasmBackend, DirectStep } from './direct.js';
 import { denseOp } from './mlp.js';
 import type { Activation, MlpParams } from './types.js';
 
@@ -80,12 +81,14 @@ export class FlatTrainer {
   private t = 0;
   private readonly nLayers: number;
   private readonly scalars: Record<string, tf.Scalar>;
+  /** The direct-kernel executor (wasm), made at the first stepArrays; null where there is none. */
+  private direct: DirectStep | null | undefined;
 
   constructor(
     private readonly task: Task,
     private readonly params: MlpParams,
-    nFeatures: number,
-    nOutputs: number,
+    private readonly nFeatures: number,
+    private readonly nOutputs: number,
     initial: Float32Array,
   ) {
     this.layout = flatLayout(nFeatures, params, nOutputs);
@@ -155,6 +158,88 @@ export class FlatTrainer {
     for (const s of this.state.slots) s.dispose();
     this.state = { slots: next.slots };
     return next.out;
+  }
+
+  /**
+   * One optimizer step on a batch given as plain arrays (x: rows×nFeatures, y: rows×yWidth as the
+   * loss needs it, masks[i]: rows×units[i] inverted-dropout multipliers or undefined). Returns the
+   * output layer's values before the step (rows×nOutputs), valid until the next call (may be a view
+   * into wasm memory: the caller reads it at once).
+   *
+   * The same bits as `step()` on tensors of these arrays: on the wasm backend through its kernels
+   * called directly (src/train/direct.ts), elsewhere through the engine.
+   */
+  stepArrays(
+    x: Float32Array,
+    y: Float32Array,
+    masks: readonly Float32Array[] | undefined,
+    rows: number,
+  ): Float32Array {
+    const yWidth = this.task === 'multiclass' ? this.nOutputs : 1;
+    if (!Number.isInteger(rows) || rows < 1) {
+      throw new LockstepError('E_TRIAL', `stepArrays: rows must be an integer >= 1, got ${rows}`);
+    }
+    const expect = (what: string, got: number, want: number) => {
+      if (got !== want) {
+        throw new LockstepError(
+          'E_TRIAL',
+          `stepArrays: ${what} has ${got} values, expected ${want} (${rows} rows)`,
+        );
+      }
+    };
+    expect('x', x.length, rows * this.nFeatures);
+    expect('y', y.length, rows * yWidth);
+    const units = this.params.units;
+    if (masks !== undefined) {
+      if (masks.length > units.length) {
+        throw new LockstepError(
+          'E_TRIAL',
+          `stepArrays: ${masks.length} masks for ${units.length} hidden layers`,
+        );
+      }
+      masks.forEach((m, i) => {
+        if (m !== undefined) expect(`masks[${i}]`, m.length, rows * units[i]!);
+      });
+    }
+    const direct = this.directFor(rows);
+    if (direct !== null) {
+      this.t++;
+      return direct.run({ theta: this.theta, slots: this.state.slots, t: this.t }, x, y, masks, rows);
+    }
+    const xt = tf.tensor2d(x, [rows, this.nFeatures]);
+    const yt = tf.tensor2d(y, [rows, yWidth]);
+    const mt = masks?.map((m, i) => (m === undefined ? undefined : tf.tensor2d(m, [rows, units[i]!])));
+    let out: tf.Tensor2D | undefined;
+    try {
+      out = this.step(xt, yt, mt as tf.Tensor2D[] | undefined, rows);
+      return out.dataSync() as Float32Array;
+    } finally {
+      xt.dispose();
+      yt.dispose();
+      for (const m of mt ?? []) m?.dispose();
+      out?.dispose();
+    }
+  }
+
+  /** The direct executor for a batch of `rows`, or null: not on wasm, or more rows than the batch size. */
+  private directFor(rows: number): DirectStep | null {
+    if (this.direct === undefined) {
+      const backend = currentWasmBackend();
+      this.direct =
+        backend === undefined
+          ? null
+          : new DirectStep(
+              backend,
+              this.task,
+              this.params,
+              this.nFeatures,
+              this.nOutputs,
+              this.layout,
+              this.params.batchSize,
+            );
+    }
+    if (this.direct === null || rows > this.direct.maxRows) return null;
+    return this.direct.current() ? this.direct : null;
   }
 
   /**
@@ -295,6 +380,8 @@ export class FlatTrainer {
   }
 
   dispose(): void {
+    this.direct?.dispose();
+    this.direct = null;
     this.theta.dispose();
     for (const s of this.state.slots) s.dispose();
     for (const s of Object.values(this.scalars)) s.dispose();

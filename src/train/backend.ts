@@ -1,5 +1,5 @@
 import os from 'node:os';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from './tf.js';
 import { LockstepError } from '../errors.js';
 import { version } from '../version.js';
 import type { BackendName } from './types.js';
@@ -68,9 +68,11 @@ async function setUp(name: BackendName): Promise<BackendInfo> {
       version = wasm.version_wasm;
       break;
     }
-    case 'cpu':
-      version = tf.version['tfjs-backend-cpu'] ?? tf.version_core;
+    case 'cpu': {
+      const cpu = await import('@tensorflow/tfjs-backend-cpu');
+      version = cpu.version_cpu;
       break;
+    }
     case 'tensorflow': {
       let mod: { version?: Record<string, string> };
       try {

@@ -1,6 +1,6 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from './tf.js';
 import { LockstepError, NotFoundError } from '../errors.js';
 
 export const MODEL_FILE = 'model.json';

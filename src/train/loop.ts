@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import os from 'node:os';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from './tf.js';
 import type { Part, PreparedData, Task } from '../data/types.js';
 import { LockstepError } from '../errors.js';
 import { Stream, withMathRandom } from '../rng/index.js';

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from './tf.js';
 import { LockstepError } from '../errors.js';
 import { Stream } from '../rng/index.js';
 import type { Activation, MlpParams } from './types.js';

@@ -181,19 +181,14 @@ async function train(
           lossSum +=
             rows * params.l2 * kernelSquares(trainer.theta.dataSync() as Float32Array, trainer.layout);
         }
-        const xt = tf.tensor2d(xb.subarray(0, rows * nFeatures), [rows, nFeatures]);
-        const yt = tf.tensor2d(yb.subarray(0, rows * yWidth), [rows, yWidth]);
-        const masks = maskData?.map((m, i) => tf.tensor2d(m, [rows, hiddenUnits[i]!]));
-        let out: tf.Tensor2D | undefined;
-        try {
-          out = trainer.step(xt, yt, masks, rows);
-          lossSum += batchLossSum(task, out.dataSync() as Float32Array, labels, rows, nOutputs);
-        } finally {
-          xt.dispose();
-          yt.dispose();
-          if (masks) tf.dispose(masks);
-          out?.dispose();
-        }
+        // Outputs before the step (a view valid until the next step: read at once).
+        const out = trainer.stepArrays(
+          xb.subarray(0, rows * nFeatures),
+          yb.subarray(0, rows * yWidth),
+          maskData,
+          rows,
+        );
+        lossSum += batchLossSum(task, out, labels, rows, nOutputs);
       }
       const trainLoss = lossSum / n;
       if (!Number.isFinite(trainLoss)) {

@@ -183,7 +183,7 @@ export class DirectStep {
     nFeatures: number,
     private readonly nOutputs: number,
     private readonly layout: FlatLayout,
-    /** The largest batch the buffers hold (the batch size). */
+    /** The largest batch the buffers hold. */
     readonly maxRows: number,
   ) {
     this.m = backend.wasm;
@@ -268,6 +268,24 @@ export class DirectStep {
     this.slotViews = [this.view(size), this.view(size)];
     this.allocate();
     this.setConstants();
+  }
+
+  /** An executor with buffers for up to `maxRows` rows, or null when wasm memory cannot hold them. */
+  static create(
+    backend: WasmBackend,
+    task: Task,
+    params: MlpParams,
+    nFeatures: number,
+    nOutputs: number,
+    layout: FlatLayout,
+    maxRows: number,
+  ): DirectStep | null {
+    try {
+      return new DirectStep(backend, task, params, nFeatures, nOutputs, layout, maxRows);
+    } catch (e) {
+      if (e instanceof LockstepError) return null;
+      throw e;
+    }
   }
 
   private buf(cols: number, perRow: boolean): Buf {

@@ -221,24 +221,33 @@ export class FlatTrainer {
     }
   }
 
-  /** The direct executor for a batch of `rows`, or null: not on wasm, or more rows than the batch size. */
+  /**
+   * The direct executor for a batch of `rows`, or null (not on wasm, or its memory could not be
+   * had): made at the first call, with buffers for that many rows (the loop's first batch is its
+   * largest), and made again, larger, if a later batch has more rows.
+   */
   private directFor(rows: number): DirectStep | null {
+    if (this.direct === null) return null;
+    if (this.direct !== undefined && rows > this.direct.maxRows) {
+      this.direct.dispose();
+      this.direct = undefined;
+    }
     if (this.direct === undefined) {
       const backend = currentWasmBackend();
       this.direct =
         backend === undefined
           ? null
-          : new DirectStep(
+          : DirectStep.create(
               backend,
               this.task,
               this.params,
               this.nFeatures,
               this.nOutputs,
               this.layout,
-              this.params.batchSize,
+              rows,
             );
+      if (this.direct === null) return null;
     }
-    if (this.direct === null || rows > this.direct.maxRows) return null;
     return this.direct.current() ? this.direct : null;
   }
 

@@ -284,7 +284,7 @@ describe('stepArrays on wasm: the direct kernels', () => {
     }
   });
 
-  test('more rows than the batch size go through the engine, with the same bits', () => {
+  test('a batch larger than the first (or than the batch size) still gives the same bits', () => {
     const params = resolveMlpParams({
       layers: 1,
       units: 4,

@@ -1,7 +1,8 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import * as tf from './tf.js';
+import type { io as tfio } from '@tensorflow/tfjs-core';
 import { LockstepError, NotFoundError } from '../errors.js';
+import * as tf from './tf.js';
 
 export const MODEL_FILE = 'model.json';
 export const WEIGHTS_FILE = 'weights.bin';
@@ -23,7 +24,7 @@ export async function saveModel(model: tf.LayersModel, dir: string, metadata: ob
       const weights = new Uint8Array(
         tf.io.CompositeArrayBuffer.join(artifacts.weightData ?? new ArrayBuffer(0)),
       );
-      const modelJson: tf.io.ModelJSON = {
+      const modelJson: tfio.ModelJSON = {
         modelTopology: artifacts.modelTopology,
         format: artifacts.format ?? 'layers-model',
         generatedBy: artifacts.generatedBy ?? `TensorFlow.js tfjs-layers v${tf.version_layers}`,
@@ -52,17 +53,17 @@ async function readOrNotFound(file: string): Promise<Buffer> {
 /** Loads a model written by saveModel (the weights files named in model.json, beside it). */
 export async function loadModel(dir: string): Promise<tf.LayersModel> {
   const jsonFile = path.join(dir, MODEL_FILE);
-  let modelJson: tf.io.ModelJSON;
+  let modelJson: tfio.ModelJSON;
   try {
-    modelJson = JSON.parse((await readOrNotFound(jsonFile)).toString('utf8')) as tf.io.ModelJSON;
+    modelJson = JSON.parse((await readOrNotFound(jsonFile)).toString('utf8')) as tfio.ModelJSON;
   } catch (cause) {
     if (cause instanceof LockstepError) throw cause;
     throw new LockstepError('E_DATA', `${jsonFile}: not valid JSON (${(cause as Error).message})`, { cause });
   }
-  const handler: tf.io.IOHandler = {
+  const handler: tfio.IOHandler = {
     load: () =>
       tf.io.getModelArtifactsForJSON(modelJson, async (manifest) => {
-        const specs: tf.io.WeightsManifestEntry[] = [];
+        const specs: tfio.WeightsManifestEntry[] = [];
         const buffers: ArrayBuffer[] = [];
         for (const group of manifest) {
           specs.push(...group.weights);

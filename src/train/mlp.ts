@@ -1,13 +1,14 @@
-import * as tf from './tf.js';
+import type { layers as tflayers } from '@tensorflow/tfjs-layers';
 import { LockstepError } from '../errors.js';
 import { Stream } from '../rng/index.js';
+import * as tf from './tf.js';
 import type { Activation, MlpParams } from './types.js';
 
 /** An MLP: the tfjs model (for prediction and export) and its Dense layers in order. */
 export interface Mlp {
   model: tf.Sequential;
   /** Hidden layers first, the output layer last. */
-  layers: tf.layers.Layer[];
+  layers: tflayers.Layer[];
 }
 
 const HE: ReadonlySet<Activation> = new Set(['relu', 'elu', 'selu']);
@@ -25,7 +26,7 @@ const HE: ReadonlySet<Activation> = new Set(['relu', 'elu', 'selu']);
  */
 export function buildMlp(nFeatures: number, nOutputs: number, params: MlpParams, seed: number): Mlp {
   const model = tf.sequential();
-  const layers: tf.layers.Layer[] = [];
+  const layers: tflayers.Layer[] = [];
   const widths = [...params.units, nOutputs];
   widths.forEach((units, i) => {
     const hidden = i < params.units.length;
@@ -61,7 +62,7 @@ export function buildMlp(nFeatures: number, nOutputs: number, params: MlpParams,
  * `masks[i]` (inverted-dropout multipliers, batch × units) follows hidden layer i when given.
  */
 export function forward(
-  layers: readonly tf.layers.Layer[],
+  layers: readonly tflayers.Layer[],
   x: tf.Tensor2D,
   masks?: readonly tf.Tensor2D[],
 ): tf.Tensor2D {
@@ -78,9 +79,9 @@ export function forward(
 // checks), which cost more than the arithmetic at these sizes: relu/elu/linear go through one
 // fused matMul, the other activations through matMul, bias add, activation.
 const FUSED: ReadonlySet<string> = new Set(['relu', 'elu', 'linear']);
-const activations = new WeakMap<tf.layers.Layer, string>();
+const activations = new WeakMap<tflayers.Layer, string>();
 
-function activationOf(layer: tf.layers.Layer): string {
+function activationOf(layer: tflayers.Layer): string {
   let a = activations.get(layer);
   if (a === undefined) {
     a = (layer.getConfig().activation as string | undefined) ?? 'linear';
@@ -89,7 +90,7 @@ function activationOf(layer: tf.layers.Layer): string {
   return a;
 }
 
-function dense(layer: tf.layers.Layer, h: tf.Tensor2D): tf.Tensor2D {
+function dense(layer: tflayers.Layer, h: tf.Tensor2D): tf.Tensor2D {
   const [kernel, bias] = layer.trainableWeights.map((w) => w.read() as tf.Tensor2D);
   return denseOp(h, kernel!, bias! as tf.Tensor, activationOf(layer), layer.name);
 }
@@ -129,7 +130,7 @@ export function denseOp(
 
 /** Predicts raw outputs (logits, or standardised values) for n rows, in batches, without leaking tensors. */
 export function predictRaw(
-  layers: readonly tf.layers.Layer[],
+  layers: readonly tflayers.Layer[],
   x: Float32Array,
   n: number,
   nFeatures: number,

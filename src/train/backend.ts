@@ -1,7 +1,8 @@
+import { createRequire } from 'node:module';
 import os from 'node:os';
-import * as tf from './tf.js';
 import { LockstepError } from '../errors.js';
 import { version } from '../version.js';
+import * as tf from './tf.js';
 import type { BackendName } from './types.js';
 
 /**
@@ -32,6 +33,8 @@ export interface Environment {
   cpu: string;
 }
 
+const require = createRequire(import.meta.url);
+
 let current: Promise<BackendInfo> | undefined;
 let currentName: BackendName | undefined;
 let resolved: BackendInfo | null = null;
@@ -61,7 +64,8 @@ async function setUp(name: BackendName): Promise<BackendInfo> {
   let version: string;
   switch (name) {
     case 'wasm': {
-      const wasm = await import('@tensorflow/tfjs-backend-wasm');
+      // required, not imported: see tf.ts (Node would lex the whole CommonJS bundle for export names).
+      const wasm = require('@tensorflow/tfjs-backend-wasm') as typeof import('@tensorflow/tfjs-backend-wasm');
       // One thread per worker: the pool is the parallelism, and XNNPACK's own threads would
       // compete with it. Must be set before the backend is first created.
       tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
@@ -69,7 +73,7 @@ async function setUp(name: BackendName): Promise<BackendInfo> {
       break;
     }
     case 'cpu': {
-      const cpu = await import('@tensorflow/tfjs-backend-cpu');
+      const cpu = require('@tensorflow/tfjs-backend-cpu') as typeof import('@tensorflow/tfjs-backend-cpu');
       version = cpu.version_cpu;
       break;
     }

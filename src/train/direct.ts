@@ -1,7 +1,7 @@
-import * as tf from '@tensorflow/tfjs';
 import type { Task } from '../data/types.js';
 import { LockstepError } from '../errors.js';
 import type { FlatLayout } from './step.js';
+import * as tf from './tf.js';
 import type { Activation, MlpParams } from './types.js';
 
 /**

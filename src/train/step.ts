@@ -1,8 +1,9 @@
-import * as tf from '@tensorflow/tfjs';
+import type { layers as tflayers } from '@tensorflow/tfjs-layers';
 import type { Task } from '../data/types.js';
 import { LockstepError } from '../errors.js';
 import { currentWasmBackend, DirectStep } from './direct.js';
 import { denseOp } from './mlp.js';
+import * as tf from './tf.js';
 import type { Activation, MlpParams } from './types.js';
 
 /**
@@ -379,7 +380,7 @@ export class FlatTrainer {
   }
 
   /** Writes the current parameters into the model's layers (before validation and at the end). */
-  writeTo(layers: readonly tf.layers.Layer[]): void {
+  writeTo(layers: readonly tflayers.Layer[]): void {
     tf.tidy(() => {
       const w = this.weights();
       layers.forEach((layer, l) => {

@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import { ParamError } from '../errors.js';
 import type { Activation, MlpParams, OptimizerName } from './types.js';
 
@@ -31,33 +30,60 @@ export const MLP_DEFAULTS = {
 } as const;
 
 // Numbers may arrive as numeric strings (from a CLI flag or a YAML grid); nothing else is coerced.
-const numeric = (inner: z.ZodNumber) =>
-  z.preprocess(
-    (v) => (typeof v === 'string' && /^\s*[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?\s*$/i.test(v) ? Number(v) : v),
-    inner,
-  );
+// Checked by hand rather than with zod: this module runs in every worker thread, and loading zod there cost
+// ~55 ms per thread at start.
+const NUMERIC_STRING = /^\s*[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?\s*$/i;
 
-const intAtLeast1 = numeric(z.number().int().min(1));
+interface NumberRule {
+  int?: boolean;
+  min?: number;
+  max?: number;
+  /** Exclusive bounds. */
+  gt?: number;
+  lt?: number;
+}
+
+/** The value when it passes, else undefined. */
+type Check = (value: unknown) => unknown;
+
+function numeric(rule: NumberRule): Check {
+  return (v) => {
+    const x = typeof v === 'string' && NUMERIC_STRING.test(v) ? Number(v) : v;
+    if (typeof x !== 'number' || !Number.isFinite(x)) return undefined;
+    if (rule.int && !Number.isSafeInteger(x)) return undefined;
+    if (rule.min !== undefined && x < rule.min) return undefined;
+    if (rule.max !== undefined && x > rule.max) return undefined;
+    if (rule.gt !== undefined && !(x > rule.gt)) return undefined;
+    if (rule.lt !== undefined && !(x < rule.lt)) return undefined;
+    return x;
+  };
+}
+
+function oneOf(values: readonly string[]): Check {
+  return (v) => (typeof v === 'string' && values.includes(v) ? v : undefined);
+}
+
+const intAtLeast1 = numeric({ int: true, min: 1 });
 
 interface Field {
-  schema: z.ZodType;
+  check: Check;
   expected: string;
 }
 
 const FIELDS: Record<string, Field> = {
   layers: {
-    schema: numeric(z.number().int().min(1).max(MAX_LAYERS)),
+    check: numeric({ int: true, min: 1, max: MAX_LAYERS }),
     expected: `an integer in [1, ${MAX_LAYERS}]`,
   },
-  units: { schema: intAtLeast1, expected: 'an integer >= 1' },
-  activation: { schema: z.enum(ACTIVATIONS), expected: `one of ${ACTIVATIONS.join(', ')}` },
-  dropout: { schema: numeric(z.number().min(0).lt(1)), expected: 'a number in [0, 1)' },
-  l2: { schema: numeric(z.number().min(0)), expected: 'a number >= 0' },
-  optimizer: { schema: z.enum(OPTIMIZERS), expected: `one of ${OPTIMIZERS.join(', ')}` },
-  learning_rate: { schema: numeric(z.number().gt(0)), expected: 'a number > 0' },
-  momentum: { schema: numeric(z.number().min(0).lt(1)), expected: 'a number in [0, 1)' },
-  batch_size: { schema: intAtLeast1, expected: 'an integer >= 1' },
-  epochs: { schema: intAtLeast1, expected: 'an integer >= 1' },
+  units: { check: intAtLeast1, expected: 'an integer >= 1' },
+  activation: { check: oneOf(ACTIVATIONS), expected: `one of ${ACTIVATIONS.join(', ')}` },
+  dropout: { check: numeric({ min: 0, lt: 1 }), expected: 'a number in [0, 1)' },
+  l2: { check: numeric({ min: 0 }), expected: 'a number >= 0' },
+  optimizer: { check: oneOf(OPTIMIZERS), expected: `one of ${OPTIMIZERS.join(', ')}` },
+  learning_rate: { check: numeric({ gt: 0 }), expected: 'a number > 0' },
+  momentum: { check: numeric({ min: 0, lt: 1 }), expected: 'a number in [0, 1)' },
+  batch_size: { check: intAtLeast1, expected: 'an integer >= 1' },
+  epochs: { check: intAtLeast1, expected: 'an integer >= 1' },
 };
 
 const UNITS_K = /^units_(\d+)$/;
@@ -67,9 +93,10 @@ function render(v: unknown): string {
 }
 
 function parseField<T>(key: string, field: Field, value: unknown): T {
-  const r = field.schema.safeParse(value);
-  if (!r.success) throw new ParamError(`params.${key}: expected ${field.expected}, got ${render(value)}`);
-  return r.data as T;
+  const v = field.check(value);
+  if (v === undefined)
+    throw new ParamError(`params.${key}: expected ${field.expected}, got ${render(value)}`);
+  return v as T;
 }
 
 /**
@@ -92,7 +119,7 @@ export function resolveMlpParams(flat: FlatParams): MlpParams {
     const m = UNITS_K.exec(key);
     const k = m ? Number(m[1]) : Number.NaN;
     if (m && k >= 1 && k <= MAX_LAYERS) {
-      perLayer.set(k, parseField<number>(key, { schema: intAtLeast1, expected: 'an integer >= 1' }, value));
+      perLayer.set(k, parseField<number>(key, { check: intAtLeast1, expected: 'an integer >= 1' }, value));
       continue;
     }
     const known = [...Object.keys(FIELDS), `units_1..units_${MAX_LAYERS}`].join(', ');

@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
 import os from 'node:os';
-import * as tf from './tf.js';
 import type { Part, PreparedData, Task } from '../data/types.js';
 import { LockstepError } from '../errors.js';
 import { Stream, withMathRandom } from '../rng/index.js';
 import { checkMetric, defaultMetric, metricsFor } from './metrics.js';
 import { buildMlp, predictRaw } from './mlp.js';
 import { type FlatLayout, FlatTrainer, flatLayout } from './step.js';
+import type * as tf from './tf.js';
 import type { EpochCallback, EpochMetrics, MetricName, MlpParams, TrainOutcome } from './types.js';
 
 export interface TrainOptions {
@@ -123,6 +123,69 @@ function kernelSquares(theta: Float32Array, layout: FlatLayout): number {
   return sum;
 }
 
+/** What one epoch's batches need: the data, the trainer and the per-trial batch buffers. */
+interface EpochContext {
+  task: Task;
+  params: MlpParams;
+  seed: number;
+  trainer: FlatTrainer;
+  /** Training rows. */
+  n: number;
+  xAll: Float32Array;
+  yAll: Float32Array;
+  nFeatures: number;
+  nOutputs: number;
+  yWidth: number;
+  xb: Float32Array;
+  yb: Float32Array;
+  labels: Float32Array;
+  maskBuffers: Float32Array[];
+}
+
+/**
+ * Runs every batch of epoch `epoch` (rows in the epoch's seeded order, fresh dropout masks per step) and returns
+ * the summed training loss. Kept apart from the per-epoch code (validation, metrics, callbacks): V8 optimises
+ * this hot loop once, instead of re-optimising one big function each time the cold part is first reached.
+ */
+function trainEpoch(epoch: number, c: EpochContext): number {
+  const { task, params, trainer, n, xAll, yAll, nFeatures, nOutputs, yWidth, xb, yb, labels } = c;
+  const bs = params.batchSize;
+  const hiddenUnits = params.units;
+  const order = Stream.of(c.seed, 'shuffle', epoch).permutation(n);
+  const dropStream = params.dropout > 0 ? Stream.of(c.seed, 'dropout', epoch) : undefined;
+  let lossSum = 0;
+  for (let start = 0; start < n; start += bs) {
+    const end = Math.min(n, start + bs);
+    const rows = end - start;
+    // The batch, gathered on this side: rows in the epoch's order.
+    if (task === 'multiclass') yb.fill(0, 0, rows * yWidth);
+    for (let r = 0; r < rows; r++) {
+      const i = order[start + r]!;
+      const from = i * nFeatures;
+      const to = r * nFeatures;
+      for (let j = 0; j < nFeatures; j++) xb[to + j] = xAll[from + j]!;
+      labels[r] = yAll[i]!;
+      if (task === 'multiclass') yb[r * yWidth + yAll[i]!] = 1;
+      else yb[r] = yAll[i]!;
+    }
+    const maskData = dropStream
+      ? dropoutMasks(dropStream, c.maskBuffers, rows, hiddenUnits, params.dropout)
+      : undefined;
+    if (params.l2 > 0) {
+      lossSum += rows * params.l2 * kernelSquares(trainer.theta.dataSync() as Float32Array, trainer.layout);
+    }
+    // Outputs before the step (a view valid until the next step: read at once).
+    const out = trainer.stepArrays(
+      xb.subarray(0, rows * nFeatures),
+      yb.subarray(0, rows * yWidth),
+      maskData,
+      rows,
+    );
+    lossSum += batchLossSum(task, out, labels, rows, nOutputs);
+  }
+  return lossSum;
+}
+
 async function train(
   data: PreparedData,
   params: MlpParams,
@@ -151,45 +214,29 @@ async function train(
   const yb = new Float32Array(bs * yWidth);
   const labels = new Float32Array(bs);
   const maskBuffers = params.dropout > 0 ? hiddenUnits.map((u) => new Float32Array(bs * u)) : [];
+  const ctx: EpochContext = {
+    task,
+    params,
+    seed: opts.seed,
+    trainer,
+    n,
+    xAll,
+    yAll,
+    nFeatures,
+    nOutputs,
+    yWidth,
+    xb,
+    yb,
+    labels,
+    maskBuffers,
+  };
   const history: EpochMetrics[] = [];
   let stopped = false;
   let kept = false;
 
   try {
     for (let epoch = 1; epoch <= params.epochs; epoch++) {
-      const order = Stream.of(opts.seed, 'shuffle', epoch).permutation(n);
-      const dropStream = params.dropout > 0 ? Stream.of(opts.seed, 'dropout', epoch) : undefined;
-      let lossSum = 0;
-      for (let start = 0; start < n; start += bs) {
-        const end = Math.min(n, start + bs);
-        const rows = end - start;
-        // The batch, gathered on this side: rows in the epoch's order.
-        if (task === 'multiclass') yb.fill(0, 0, rows * yWidth);
-        for (let r = 0; r < rows; r++) {
-          const i = order[start + r]!;
-          const from = i * nFeatures;
-          const to = r * nFeatures;
-          for (let j = 0; j < nFeatures; j++) xb[to + j] = xAll[from + j]!;
-          labels[r] = yAll[i]!;
-          if (task === 'multiclass') yb[r * yWidth + yAll[i]!] = 1;
-          else yb[r] = yAll[i]!;
-        }
-        const maskData = dropStream
-          ? dropoutMasks(dropStream, maskBuffers, rows, hiddenUnits, params.dropout)
-          : undefined;
-        if (params.l2 > 0) {
-          lossSum +=
-            rows * params.l2 * kernelSquares(trainer.theta.dataSync() as Float32Array, trainer.layout);
-        }
-        // Outputs before the step (a view valid until the next step: read at once).
-        const out = trainer.stepArrays(
-          xb.subarray(0, rows * nFeatures),
-          yb.subarray(0, rows * yWidth),
-          maskData,
-          rows,
-        );
-        lossSum += batchLossSum(task, out, labels, rows, nOutputs);
-      }
+      const lossSum = trainEpoch(epoch, ctx);
       const trainLoss = lossSum / n;
       if (!Number.isFinite(trainLoss)) {
         throw new LockstepError('E_TRIAL', `training diverged: loss is ${trainLoss} at epoch ${epoch}`);

@@ -139,10 +139,18 @@ export function predictRaw(
   let out: Float32Array | undefined;
   for (let start = 0; start < n; start += batch) {
     const end = Math.min(n, start + batch);
-    const chunk = tf.tidy(() => {
+    // The tidy returns the tensor, not its data: tidy walks whatever it returns, and walking a typed array
+    // visits every element (slow, and it kept deoptimising tfjs's walker).
+    const y = tf.tidy(() => {
       const xb = tf.tensor2d(x.subarray(start * nFeatures, end * nFeatures), [end - start, nFeatures]);
-      return forward(layers, xb).dataSync() as Float32Array;
+      return forward(layers, xb);
     });
+    let chunk: Float32Array;
+    try {
+      chunk = y.dataSync() as Float32Array;
+    } finally {
+      y.dispose();
+    }
     const width = chunk.length / (end - start);
     out ??= new Float32Array(n * width);
     out.set(chunk, start * width);

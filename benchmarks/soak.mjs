@@ -92,8 +92,23 @@ async function trials(from, to) {
 const t0 = performance.now();
 let failed = await trials(0, WARMUP);
 const before = await probe();
-failed += await trials(WARMUP, TRIALS);
+const curve = [[WARMUP, before]];
+const step = Number(flag('every', '0'));
+for (let at = WARMUP; at < TRIALS; ) {
+  const to = step > 0 ? Math.min(TRIALS, at + step) : TRIALS;
+  failed += await trials(at, to);
+  if (to < TRIALS) curve.push([to, await probe()]);
+  at = to;
+}
 const after = await probe();
+curve.push([TRIALS, after]);
+if (step > 0) {
+  for (const [at, ps] of curve) {
+    process.stderr.write(
+      `after ${at}: RSS ${(ps[0].rss / 2 ** 20).toFixed(1)} MB, JS heap ${ps.map((p) => (p.heapUsed / 2 ** 20).toFixed(1)).join(' / ')} MB\n`,
+    );
+  }
+}
 const seconds = (performance.now() - t0) / 1000;
 await pool.close();
 
@@ -107,6 +122,10 @@ const rows = before.map((b) => {
     tensorsBefore: b.numTensors,
     tensorsAfter: a.numTensors,
     tensorGrowth: b.numTensors === 0 ? a.numTensors : a.numTensors / b.numTensors - 1,
+    wasmBefore: b.wasmBytes,
+    wasmAfter: a.wasmBytes,
+    heapBefore: b.heapUsed,
+    heapAfter: a.heapUsed,
   };
 });
 const mb = (v) => (v / 2 ** 20).toFixed(1);
@@ -114,10 +133,12 @@ const pct = (v) => `${(100 * v).toFixed(2)}%`;
 process.stderr.write(
   `\nSoak: ${TRIALS} trials (${failed} failed) on ${WORKERS} workers in ${seconds.toFixed(1)} s; probes after ${WARMUP} and after ${TRIALS}\n\n`,
 );
-process.stderr.write('worker  RSS MB before  after  growth  tensors before  after  growth\n');
+process.stderr.write(
+  'worker  RSS MB before  after  growth  tensors before  after  growth  wasm MB before  after  JS heap MB before  after\n',
+);
 for (const r of rows) {
   process.stderr.write(
-    `${String(r.thread).padStart(6)}  ${mb(r.rssBefore).padStart(13)}  ${mb(r.rssAfter).padStart(5)}  ${pct(r.rssGrowth).padStart(6)}  ${String(r.tensorsBefore).padStart(14)}  ${String(r.tensorsAfter).padStart(5)}  ${pct(r.tensorGrowth).padStart(6)}\n`,
+    `${String(r.thread).padStart(6)}  ${mb(r.rssBefore).padStart(13)}  ${mb(r.rssAfter).padStart(5)}  ${pct(r.rssGrowth).padStart(6)}  ${String(r.tensorsBefore).padStart(14)}  ${String(r.tensorsAfter).padStart(5)}  ${pct(r.tensorGrowth).padStart(6)}  ${mb(r.wasmBefore).padStart(14)}  ${mb(r.wasmAfter).padStart(5)}  ${mb(r.heapBefore).padStart(17)}  ${mb(r.heapAfter).padStart(5)}\n`,
   );
 }
 const ok =

@@ -59,7 +59,15 @@ export function initBackend(name: BackendName = 'wasm'): Promise<BackendInfo> {
   return current;
 }
 
+let setUps = 0;
+
+/** How many times this thread has set a backend up (a worker thread does it once, at start). */
+export function backendSetUps(): number {
+  return setUps;
+}
+
 async function setUp(name: BackendName): Promise<BackendInfo> {
+  setUps++;
   tf.enableProdMode();
   let version: string;
   switch (name) {

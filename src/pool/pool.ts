@@ -41,6 +41,14 @@ export interface RunOptions {
    * resolving to) 'stop' ends it before the next epoch — a pruned trial.
    */
   onEpoch?: ProgressCallback;
+  /**
+   * Whether the trial waits for onEpoch's answer after every epoch (default true). Needed only when an
+   * answer can stop the trial (a pruner): without it, the worker goes on at once and the progress reaches
+   * onEpoch as it arrives; the epochs not yet delivered when the result comes are delivered from the
+   * result's history before run() resolves — every epoch exactly once, in order, either way. onEpoch's
+   * answers are then ignored.
+   */
+  wait?: boolean;
 }
 
 /**
@@ -130,33 +138,51 @@ export class TrainerPool {
     let callbackError: unknown;
     let channel: MessageChannel | undefined;
     let reply: Int32Array | undefined;
+    const wait = opts.wait ?? true;
+    /** Epochs delivered to onEpoch so far (no-wait mode). */
+    let delivered = 0;
+    let settled = false;
     if (onEpoch !== undefined) {
       channel = new MessageChannel();
-      reply = new Int32Array(new SharedArrayBuffer(4));
       req.port = channel.port2;
-      req.reply = reply;
       transferList.push(channel.port2);
-      const answer = (code: number) => {
-        Atomics.store(reply!, 0, code);
-        Atomics.notify(reply!, 0);
-      };
-      channel.port1.on('message', (msg: EpochMessage) => {
-        let r: ReturnType<ProgressCallback>;
-        try {
-          r = onEpoch(msg.epoch, msg.metrics);
-        } catch (e) {
-          callbackError = e;
-          answer(REPLY_ERROR);
-          return;
-        }
-        Promise.resolve(r).then(
-          (v) => answer(v === 'stop' ? REPLY_STOP : REPLY_CONTINUE),
-          (e: unknown) => {
+      if (wait) {
+        reply = new Int32Array(new SharedArrayBuffer(4));
+        req.reply = reply;
+        const answer = (code: number) => {
+          Atomics.store(reply!, 0, code);
+          Atomics.notify(reply!, 0);
+        };
+        channel.port1.on('message', (msg: EpochMessage) => {
+          let r: ReturnType<ProgressCallback>;
+          try {
+            r = onEpoch(msg.epoch, msg.metrics);
+          } catch (e) {
             callbackError = e;
             answer(REPLY_ERROR);
-          },
-        );
-      });
+            return;
+          }
+          Promise.resolve(r).then(
+            (v) => answer(v === 'stop' ? REPLY_STOP : REPLY_CONTINUE),
+            (e: unknown) => {
+              callbackError = e;
+              answer(REPLY_ERROR);
+            },
+          );
+        });
+      } else {
+        channel.port1.on('message', (msg: EpochMessage) => {
+          if (settled || callbackError !== undefined || msg.epoch !== delivered + 1) return;
+          delivered = msg.epoch;
+          try {
+            void Promise.resolve(onEpoch(msg.epoch, msg.metrics)).catch((e: unknown) => {
+              callbackError ??= e;
+            });
+          } catch (e) {
+            callbackError ??= e;
+          }
+        });
+      }
     }
     const onAbort = () => {
       // Releases a worker that waits for an answer, so that it can be stopped.
@@ -171,8 +197,22 @@ export class TrainerPool {
         transferList,
         ...(opts.signal ? { signal: opts.signal } : {}),
       })) as TrialResult;
-      if (result.state === 'failed' && callbackError !== undefined) {
-        return { ...result, error: `the progress callback failed: ${errorLine(callbackError)}` };
+      if (onEpoch !== undefined && !wait) {
+        // The epochs whose messages have not arrived yet, from the result: in order, each once.
+        settled = true;
+        for (let e = delivered; e < result.history.length && callbackError === undefined; e++) {
+          try {
+            await onEpoch(e + 1, result.history[e]!);
+          } catch (err) {
+            callbackError = err;
+          }
+        }
+      }
+      if (callbackError !== undefined) {
+        const error = `the progress callback failed: ${errorLine(callbackError)}`;
+        return result.state === 'failed'
+          ? { ...result, error }
+          : { state: 'failed', error, epochs: result.epochs, history: result.history };
       }
       return result;
     } catch (e) {

@@ -61,7 +61,12 @@ export function outcomeOf(r: TrialResult): RunOutcome {
 export interface TrialRunner {
   run(
     spec: TrialSpec,
-    opts: { signal: AbortSignal; onEpoch: (epoch: number, metrics: EpochMetrics) => void | 'stop' },
+    opts: {
+      signal: AbortSignal;
+      onEpoch: (epoch: number, metrics: EpochMetrics) => void | 'stop';
+      /** Whether onEpoch may answer 'stop' (a pruner): the trial then waits for its answer after every epoch. */
+      mayStop: boolean;
+    },
   ): Promise<RunOutcome>;
 }
 
@@ -181,6 +186,7 @@ export async function runController(
       const progressWrites: Promise<void>[] = [];
       const outcome = await o.runner.run(spec, {
         signal: abort.signal,
+        mayStop,
         onEpoch: (epoch, metrics) => {
           const v = metrics[o.metric];
           curve.push(v ?? Number.NaN);
@@ -216,6 +222,8 @@ export async function runController(
     running.set(index, p);
   };
 
+  // Without a pruner no answer can stop a trial, so trials need not wait for one after each epoch.
+  const mayStop = o.pruner !== undefined && o.pruner.name !== 'none';
   const abort = new AbortController();
   const onAbort = () => abort.abort();
   o.signal?.addEventListener('abort', onAbort, { once: true });

@@ -254,8 +254,15 @@ export async function search(opts: SearchOptions): Promise<SearchResult> {
 
     const exec = (
       task: TrialTask,
-      o: { signal: AbortSignal; onEpoch: (epoch: number, metrics: EpochMetrics) => void | 'stop' },
-    ) => (pool ? pool.run(task, o) : runTrialTask(task, o.onEpoch));
+      o: {
+        signal: AbortSignal;
+        onEpoch: (epoch: number, metrics: EpochMetrics) => void | 'stop';
+        mayStop: boolean;
+      },
+    ) =>
+      pool
+        ? pool.run(task, { signal: o.signal, onEpoch: o.onEpoch, wait: o.mayStop })
+        : runTrialTask(task, o.onEpoch);
     const shared = studyData ? toShared(studyData.data) : null;
     let stopped = false;
     const state0 = foldLedger(ledger.records());
@@ -265,7 +272,11 @@ export async function search(opts: SearchOptions): Promise<SearchResult> {
     const runner = {
       run: async (
         spec: TrialSpec,
-        o: { signal: AbortSignal; onEpoch: (epoch: number, metrics: EpochMetrics) => void | 'stop' },
+        o: {
+          signal: AbortSignal;
+          onEpoch: (epoch: number, metrics: EpochMetrics) => void | 'stop';
+          mayStop: boolean;
+        },
       ): Promise<RunOutcome> => {
         const task =
           shared !== null

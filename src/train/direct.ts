@@ -188,14 +188,7 @@ export class DirectStep {
   ) {
     this.m = backend.wasm;
     const m = this.m;
-    const asm = m.asm;
-    const k = {} as Record<KernelName, Kernel>;
-    for (const name of KERNELS) {
-      // The raw export when it is there (the module's `_X` is a forwarding wrapper until first use).
-      const raw = asm?.[name];
-      k[name] = (typeof raw === 'function' ? raw : m[`_${name}`]) as Kernel;
-    }
-    this.k = k;
+    this.k = kernels(m);
     this.nLayers = params.units.length + 1;
     this.activation = params.activation;
     const yWidth = task === 'multiclass' ? nOutputs : 1;
@@ -649,6 +642,216 @@ export class DirectStep {
     for (const id of ids) this.m._dispose_data(id);
     this.m._free(this.block);
   }
+}
+
+/**
+ * The validation forward pass (predictRaw in src/train/mlp.ts) on the same kernels, called directly:
+ * per chunk of rows, each layer's fused matMul (relu, elu, linear) or BatchMatMul + Add + activation,
+ * with the same arguments as the engine path, at the trainer's current parameters (theta's memory).
+ *
+ * The weight views get ids of their own, re-registered at the start of every call (their values are
+ * new since the last call: a re-registered id drops the XNNPACK operator cached on it) and kept for
+ * the call's chunks, like the engine's variables, whose ids do not change between chunks.
+ */
+export class DirectForward {
+  private readonly m: WasmModule;
+  private readonly k: Record<KernelName, Kernel>;
+  private readonly bufs: Buf[] = [];
+  private readonly layers: {
+    fanIn: number;
+    fanOut: number;
+    act: string;
+    w: Buf;
+    b: Buf;
+    a: Buf;
+    z: Buf | undefined;
+    zb: Buf | undefined;
+  }[] = [];
+  private block = 0;
+  private rows = -1;
+  private shapes = 0;
+  private readonly x: Buf;
+  private disposed = false;
+
+  constructor(
+    readonly backend: WasmBackend,
+    activation: Activation,
+    units: readonly number[],
+    private readonly nFeatures: number,
+    private readonly nOutputs: number,
+    private readonly layout: FlatLayout,
+    /** The largest chunk the buffers hold. */
+    readonly maxRows: number,
+  ) {
+    this.m = backend.wasm;
+    this.k = kernels(this.m);
+    const row = (cols: number): Buf => {
+      const b: Buf = { id: 0, ptr: 0, cols, perRow: true, size: 0 };
+      this.bufs.push(b);
+      return b;
+    };
+    const view = (n: number): Buf => ({
+      id: backend.dataIdNextNumber++,
+      ptr: 0,
+      cols: n,
+      perRow: false,
+      size: 0,
+    });
+    this.x = row(nFeatures);
+    let fanIn = nFeatures;
+    const widths = [...units, nOutputs];
+    widths.forEach((fanOut, l) => {
+      const act = l < units.length ? activation : 'linear';
+      const fused = FUSED_ACTIVATION[act] !== undefined;
+      this.layers.push({
+        fanIn,
+        fanOut,
+        act,
+        w: view(fanIn * fanOut),
+        b: view(fanOut),
+        a: row(fanOut),
+        z: fused ? undefined : row(fanOut),
+        zb: fused ? undefined : row(fanOut),
+      });
+      fanIn = fanOut;
+    });
+    let bytes = 64;
+    for (const b of this.bufs) bytes += align(b.cols * maxRows * 4);
+    const block = this.m._malloc(bytes) >>> 0;
+    if (block === 0) throw new LockstepError('E_TRIAL', `wasm: could not allocate ${bytes} bytes`);
+    this.block = block;
+    this.shapes = block;
+    let ptr = block + 64;
+    for (const b of this.bufs) {
+      b.ptr = ptr;
+      ptr += align(b.cols * maxRows * 4);
+      b.id = backend.dataIdNextNumber++;
+    }
+  }
+
+  /** An executor for chunks of up to `maxRows` rows, or null when wasm memory cannot hold them. */
+  static create(
+    backend: WasmBackend,
+    activation: Activation,
+    units: readonly number[],
+    nFeatures: number,
+    nOutputs: number,
+    layout: FlatLayout,
+    maxRows: number,
+  ): DirectForward | null {
+    try {
+      return new DirectForward(backend, activation, units, nFeatures, nOutputs, layout, maxRows);
+    } catch (e) {
+      if (e instanceof LockstepError) return null;
+      throw e;
+    }
+  }
+
+  private register(b: Buf, size: number): void {
+    this.m._dispose_data(b.id);
+    this.m._register_tensor(b.id, size, b.ptr);
+    b.size = size;
+  }
+
+  /**
+   * The raw outputs (n × nOutputs) of the `n` rows of `x` at the parameters in `theta`, in chunks of
+   * `chunk` rows (at most maxRows), into a new array.
+   */
+  run(theta: tf.Tensor1D, x: Float32Array, n: number, chunk: number): Float32Array {
+    if (this.disposed) throw new LockstepError('E_TRIAL', 'direct forward: used after dispose');
+    if (Math.min(n, chunk) > this.maxRows) {
+      throw new LockstepError('E_TRIAL', `direct forward: chunk ${chunk} above ${this.maxRows} rows`);
+    }
+    const d = this.backend.dataIdMap.get(theta.dataId);
+    if (d === undefined)
+      throw new LockstepError('E_TRIAL', 'direct forward: the parameters are not on the wasm backend');
+    const thetaPtr = d.memoryOffset;
+    const { k, layers, nFeatures, nOutputs } = this;
+    // New values under the weight ids: drop the operators cached on them.
+    layers.forEach((L, l) => {
+      L.w.ptr = thetaPtr + this.layout.offsets[2 * l]! * 4;
+      L.b.ptr = thetaPtr + this.layout.offsets[2 * l + 1]! * 4;
+      this.register(L.w, L.w.cols);
+      this.register(L.b, L.b.cols);
+    });
+    const out = new Float32Array(n * nOutputs);
+    const S = this.shapes;
+    const sh = (slot: number, ...dims: number[]): number => {
+      const I = this.m.HEAP32;
+      const at = (S >> 2) + slot * 4;
+      for (let i = 0; i < dims.length; i++) I[at + i] = dims[i]!;
+      return S + slot * 16;
+    };
+    for (let start = 0; start < n; start += chunk) {
+      const rows = Math.min(n, start + chunk) - start;
+      if (rows !== this.rows) {
+        for (const b of this.bufs) this.register(b, b.cols * rows);
+        this.rows = rows;
+      }
+      this.m.HEAPF32.set(x.subarray(start * nFeatures, (start + rows) * nFeatures), this.x.ptr >> 2);
+      let h = this.x;
+      for (const L of layers) {
+        const fusedAct = FUSED_ACTIVATION[L.act];
+        if (fusedAct !== undefined) {
+          k._FusedMatMul(
+            h.id,
+            sh(0, 1, rows, L.fanIn),
+            3,
+            L.w.id,
+            sh(1, 1, L.fanIn, L.fanOut),
+            3,
+            0,
+            0,
+            fusedAct,
+            L.b.id,
+            0,
+            LEAKY_ALPHA,
+            L.a.id,
+          );
+        } else {
+          const z = L.z!;
+          const zb = L.zb!;
+          k.BatchMatMul(h.id, sh(0, 1, rows, L.fanIn), 3, L.w.id, sh(1, 1, L.fanIn, L.fanOut), 3, 0, 0, z.id);
+          k.Add(z.id, sh(0, rows, L.fanOut), 2, L.b.id, sh(1, L.fanOut), 1, F32, zb.id);
+          if (L.act === 'tanh') k.Tanh(zb.id, F32, L.a.id);
+          else if (L.act === 'sigmoid') k.Sigmoid(zb.id, L.a.id);
+          else if (L.act === 'selu') k.Selu(zb.id, F32, L.a.id);
+          else throw new LockstepError('E_PARAM', `params.activation: unsupported activation ${L.act}`);
+        }
+        h = L.a;
+      }
+      const o = h.ptr >> 2;
+      out.set(this.m.HEAPF32.subarray(o, o + rows * nOutputs), start * nOutputs);
+    }
+    return out;
+  }
+
+  /** Whether the wasm backend this executor was made on is still the current backend. */
+  current(): boolean {
+    return tf.getBackend() === 'wasm' && (tf.backend() as unknown) === this.backend;
+  }
+
+  /** Unregisters every id and frees the block. */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    for (const b of this.bufs) this.m._dispose_data(b.id);
+    for (const L of this.layers) {
+      this.m._dispose_data(L.w.id);
+      this.m._dispose_data(L.b.id);
+    }
+    this.m._free(this.block);
+  }
+}
+
+/** The kernels, as the module's raw exports when it has them (`_X` forwards until first use). */
+function kernels(m: WasmModule): Record<KernelName, Kernel> {
+  const k = {} as Record<KernelName, Kernel>;
+  for (const name of KERNELS) {
+    const raw = m.asm?.[name];
+    k[name] = (typeof raw === 'function' ? raw : m[`_${name}`]) as Kernel;
+  }
+  return k;
 }
 
 function align(bytes: number): number {

@@ -128,13 +128,16 @@ export function denseOp(
   }
 }
 
+/** The rows predictRaw runs at a time (FlatTrainer.predictArrays runs the same chunks). */
+export const PREDICT_BATCH = 4096;
+
 /** Predicts raw outputs (logits, or standardised values) for n rows, in batches, without leaking tensors. */
 export function predictRaw(
   layers: readonly tflayers.Layer[],
   x: Float32Array,
   n: number,
   nFeatures: number,
-  batch = 4096,
+  batch = PREDICT_BATCH,
 ): Float32Array {
   let out: Float32Array | undefined;
   for (let start = 0; start < n; start += batch) {

@@ -1,8 +1,8 @@
 import type { layers as tflayers } from '@tensorflow/tfjs-layers';
 import type { Task } from '../data/types.js';
 import { LockstepError } from '../errors.js';
-import { currentWasmBackend, DirectStep } from './direct.js';
-import { denseOp } from './mlp.js';
+import { currentWasmBackend, DirectForward, DirectStep } from './direct.js';
+import { denseOp, PREDICT_BATCH } from './mlp.js';
 import * as tf from './tf.js';
 import type { Activation, MlpParams } from './types.js';
 
@@ -84,6 +84,8 @@ export class FlatTrainer {
   private readonly scalars: Record<string, tf.Scalar>;
   /** The direct-kernel executor (wasm), made at the first stepArrays; null where there is none. */
   private direct: DirectStep | null | undefined;
+  /** The direct-kernel forward pass (wasm), made at the first predictArrays; null where there is none. */
+  private forwardExec: DirectForward | null | undefined;
 
   constructor(
     private readonly task: Task,
@@ -253,6 +255,76 @@ export class FlatTrainer {
   }
 
   /**
+   * The raw outputs (logits, or standardised values; n × nOutputs) of the n rows of `x` (n × nFeatures)
+   * at the current parameters: the same bits as `writeTo(layers); predictRaw(layers, x, n, nFeatures)`
+   * on this trainer's model (the same kernels with the same arguments, in the same chunks of
+   * PREDICT_BATCH rows), without touching the model. On the wasm backend through its kernels called
+   * directly (src/train/direct.ts), elsewhere through the engine (denseOp on views of theta).
+   */
+  predictArrays(x: Float32Array, n: number): Float32Array {
+    if (!Number.isInteger(n) || n < 0) {
+      throw new LockstepError('E_TRIAL', `predictArrays: n must be an integer >= 0, got ${n}`);
+    }
+    if (x.length !== n * this.nFeatures) {
+      throw new LockstepError(
+        'E_TRIAL',
+        `predictArrays: x has ${x.length} values, expected ${n * this.nFeatures} (${n} rows)`,
+      );
+    }
+    if (n === 0) return new Float32Array(0);
+    const exec = this.forwardFor(Math.min(n, PREDICT_BATCH));
+    if (exec !== null) return exec.run(this.theta, x, n, PREDICT_BATCH);
+    const out = new Float32Array(n * this.nOutputs);
+    for (let start = 0; start < n; start += PREDICT_BATCH) {
+      const end = Math.min(n, start + PREDICT_BATCH);
+      const y = tf.tidy(() => {
+        const w = this.weights();
+        let h = tf.tensor2d(x.subarray(start * this.nFeatures, end * this.nFeatures), [
+          end - start,
+          this.nFeatures,
+        ]);
+        for (let l = 0; l < this.nLayers; l++) {
+          const act = l < this.nLayers - 1 ? this.params.activation : 'linear';
+          h = denseOp(h, w[2 * l] as tf.Tensor2D, w[2 * l + 1]!, act);
+        }
+        return h;
+      });
+      try {
+        out.set(y.dataSync() as Float32Array, start * this.nOutputs);
+      } finally {
+        y.dispose();
+      }
+    }
+    return out;
+  }
+
+  /** The direct forward executor for chunks of `rows`, or null; made again, larger, for more rows. */
+  private forwardFor(rows: number): DirectForward | null {
+    if (this.forwardExec === null) return null;
+    if (this.forwardExec !== undefined && rows > this.forwardExec.maxRows) {
+      this.forwardExec.dispose();
+      this.forwardExec = undefined;
+    }
+    if (this.forwardExec === undefined) {
+      const backend = currentWasmBackend();
+      this.forwardExec =
+        backend === undefined
+          ? null
+          : DirectForward.create(
+              backend,
+              this.params.activation,
+              this.params.units,
+              this.nFeatures,
+              this.nOutputs,
+              this.layout,
+              rows,
+            );
+      if (this.forwardExec === null) return null;
+    }
+    return this.forwardExec.current() ? this.forwardExec : null;
+  }
+
+  /**
    * The forward pass and the flat gradient of the batch's mean loss (plus l2 · Σ‖W‖²) at the
    * current parameters, by hand: no tape. Call inside tf.tidy.
    */
@@ -392,6 +464,8 @@ export class FlatTrainer {
   dispose(): void {
     this.direct?.dispose();
     this.direct = null;
+    this.forwardExec?.dispose();
+    this.forwardExec = null;
     this.theta.dispose();
     for (const s of this.state.slots) s.dispose();
     for (const s of Object.values(this.scalars)) s.dispose();

@@ -241,8 +241,8 @@ async function train(
       if (!Number.isFinite(trainLoss)) {
         throw new LockstepError('E_TRIAL', `training diverged: loss is ${trainLoss} at epoch ${epoch}`);
       }
-      trainer.writeTo(layers);
-      const outputs = predictRaw(layers, data.validation.x, data.validation.n, nFeatures);
+      // At the current parameters, without the model (the same bits as writeTo + predictRaw).
+      const outputs = trainer.predictArrays(data.validation.x, data.validation.n);
       const metrics: EpochMetrics = {
         train_loss: trainLoss,
         ...metricsFor(task, outputs, data.validation.y, nOutputs, data.targetScale),
@@ -253,6 +253,9 @@ async function train(
         break;
       }
     }
+    // The model is read only from here on (its hash, the caller with keepModel): the final parameters,
+    // also when the trial stopped early. A trial that throws returns no model (it is disposed below).
+    trainer.writeTo(layers);
     const last = history[history.length - 1]!;
     const result: TrainResult = {
       history,

@@ -451,7 +451,7 @@ export class FlatTrainer {
     }
   }
 
-  /** Writes the current parameters into the model's layers (before validation and at the end). */
+  /** Writes the current parameters into the model's layers (the loop: once, at the end). */
   writeTo(layers: readonly tflayers.Layer[]): void {
     tf.tidy(() => {
       const w = this.weights();

@@ -1,10 +1,13 @@
-// Soak benchmark: 500 MLP trials (small synthetic data, 2 epochs, random parameters from a
-// seeded stream) through one TrainerPool of 2 workers — the path a study's trials take. After a
-// warm-up of 50 trials and at the end, each worker is probed (benchmarks/fixtures/probe.mjs, a
-// module task) for its RSS and tf.memory().numTensors. Target: growth after warm-up < 5%.
-// Prints a table to stderr and one JSON line to stdout.
+// Soak benchmark: 500 MLP trials (synthetic data of 2,000 training rows, 5 epochs, random shapes and
+// optimizers from a seeded stream) through one TrainerPool of 2 workers — the path a study's trials take.
+// After a warm-up of 100 trials and at the end, each worker is probed (benchmarks/fixtures/probe.mjs, a module
+// task that runs a full GC first) for the process RSS, tf.memory().numTensors, wasm memory and JS heap.
+// Target: growth after warm-up < 5%. Prints a table to stderr and one JSON line to stdout.
+// (Trials of 200 rows × 2 epochs now take ~2 ms: 500 of them last about a second, too short for V8's heap
+// sizing to settle after 50; hence trials of a realistic size by default.)
 //
-// Usage: node benchmarks/soak.mjs [--trials N] [--warmup N]   (after npm run build)
+// Usage: node benchmarks/soak.mjs [--trials N] [--warmup N] [--rows N] [--epochs N] [--every N]
+//   (after npm run build; --every N probes every N trials and prints the RSS curve)
 import { fileURLToPath } from 'node:url';
 import { TrainerPool } from '../dist/pool/index.js';
 import { Stream } from '../dist/rng/index.js';
@@ -15,11 +18,13 @@ const flag = (name, fallback) => {
   return i >= 0 && args[i + 1] !== undefined ? args[i + 1] : fallback;
 };
 const TRIALS = Number(flag('trials', '500'));
-const WARMUP = Number(flag('warmup', '50'));
+const WARMUP = Number(flag('warmup', '100'));
+const ROWS = Number(flag('rows', '2000'));
+const EPOCHS = Number(flag('epochs', '5'));
 const WORKERS = 2;
 const PROBE = fileURLToPath(new URL('./fixtures/probe.mjs', import.meta.url));
 
-// Small data: 300 rows × 8 features, binary; the pool shares it once (SharedArrayBuffer).
+// Data: ROWS training + 100 validation rows × 8 features, binary; the pool shares it once (SharedArrayBuffer).
 const s = Stream.of(0, 'bench', 'soak');
 const part = (rows) => {
   const x = new Float32Array(rows * 8);
@@ -39,7 +44,7 @@ const data = {
   task: 'binary',
   nFeatures: 8,
   nOutputs: 1,
-  train: part(200),
+  train: part(ROWS),
   validation: part(100),
   test: part(0),
   datasetHash: 'bench-soak-300x8',
@@ -59,7 +64,7 @@ function params(i) {
     momentum: p.float() * 0.9,
     learning_rate: 0.001 + p.float() * 0.05,
     batch_size: p.choice([16, 32, 64]),
-    epochs: 2,
+    epochs: EPOCHS,
   };
 }
 

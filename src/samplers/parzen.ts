@@ -180,19 +180,28 @@ export class NumericParzen {
   /** Narrow kernels summarised per block (see {@link blockMoments}); undefined: evaluated one by one. */
   private readonly moments: Float64Array | undefined;
 
-  /** `mus` (unit values) and `weights` of the observations, in any order. */
-  constructor(mus: Float64Array, weights: Float64Array, priorWeight: number) {
+  /**
+   * `mus` (unit values) and `weights` of the observations, in any order; with `sorted`, already in the
+   * order {@link sortUnit} gives (by value, ties by position), which skips the sort.
+   */
+  constructor(mus: Float64Array, weights: Float64Array, priorWeight: number, sorted = false) {
     const n = mus.length;
-    const order = sortUnit(mus);
     const m = new Float64Array(n + 1);
     const w = new Float64Array(n + 1);
     const sig = new Float64Array(n + 1);
     let total = priorWeight;
-    for (let p = 0; p < n; p++) {
-      const o = order[p]!;
-      m[p] = mus[o]!;
-      w[p] = weights[o]!;
-      total += w[p]!;
+    if (sorted) {
+      m.set(mus);
+      w.set(weights);
+      for (let p = 0; p < n; p++) total += w[p]!;
+    } else {
+      const order = sortUnit(mus);
+      for (let p = 0; p < n; p++) {
+        const o = order[p]!;
+        m[p] = mus[o]!;
+        w[p] = weights[o]!;
+        total += w[p]!;
+      }
     }
     const minSigma = 1 / Math.min(100, 2 + n);
     // As Optuna 3.x (univariate): the prior's centre 0.5 takes part in the sorted order, each kernel's

@@ -71,12 +71,16 @@ function paramsKey(p: Params): string {
  * a proposal equal to a trial of the history is replaced by one from fresh candidates (up to 4
  * times), then by uniform draws (up to 64; the startup draws too), so that the search does not stall on one point.
  *
- * Cost per call: O(n log n) for the bandwidths plus O(candidates · n) kernel evaluations per
- * parameter, with n the number of usable trials; nothing is kept between calls.
+ * Cost per call: O(n) for the bandwidths plus O(candidates · window) kernel evaluations per
+ * parameter, with n the number of usable trials. Between calls the sampler keeps each usable trial's
+ * unit values and their sorted order (see {@link HistoryCache}), so a history grown by appending
+ * (as the lag rule's are) costs no sort; the numbers are bit for bit those of a fresh sampler.
  */
 export class TpeSampler implements Sampler {
   readonly name = 'tpe';
   readonly options: Required<TpeOptions>;
+  /** The usable trials seen so far, per parameter; a pure cache: the numbers are those of a fresh sampler. */
+  private readonly cache = new HistoryCache();
 
   constructor(options: TpeOptions = {}) {
     this.options = {
@@ -94,11 +98,12 @@ export class TpeSampler implements Sampler {
       (t) => t.state !== 'failed' && typeof t.value === 'number' && Number.isFinite(t.value),
     );
     const startup = usable.length === 0 || usable.length < this.options.n_startup_trials;
-    const parts = startup ? undefined : split(usable, ctx.direction, this.options);
+    const parts: Parts | undefined = startup ? undefined : split(usable, ctx.direction, this.options);
+    if (parts !== undefined && this.cache.sync(space, usable)) parts.view = this.cache.view(parts.below);
     const first =
       parts === undefined
         ? decodeParams(space, (spec) => unitDraw(ctx, this.name, spec.name))
-        : this.propose(space, parts.below, parts.above, ctx, 0);
+        : this.propose(space, parts, ctx, 0);
     if (!isFiniteSpace(space)) return first;
     // In a finite space, a point already tried teaches nothing: TPE's argmax would keep
     // proposing it (l/g only grows with each copy). Retry with fresh candidates, then at random.
@@ -107,7 +112,7 @@ export class TpeSampler implements Sampler {
     for (let attempt = 1; attempt <= DEDUP_TPE_ATTEMPTS + DEDUP_RANDOM_ATTEMPTS; attempt++) {
       const p =
         attempt <= DEDUP_TPE_ATTEMPTS && parts !== undefined
-          ? this.propose(space, parts.below, parts.above, ctx, attempt)
+          ? this.propose(space, parts, ctx, attempt)
           : decodeParams(space, (spec) =>
               Stream.of(ctx.seed, 'sampler', this.name, ctx.index, spec.name, 'dedup', attempt).float(),
             );
@@ -117,13 +122,8 @@ export class TpeSampler implements Sampler {
   }
 
   /** One proposal; `attempt` > 0 draws its candidates from streams of its own. */
-  private propose(
-    space: SearchSpace,
-    below: FinishedTrial[],
-    above: FinishedTrial[],
-    ctx: SampleContext,
-    attempt: number,
-  ): Params {
+  private propose(space: SearchSpace, parts: Parts, ctx: SampleContext, attempt: number): Params {
+    const { below, above } = parts;
     let joint = new Map<string, number>();
     if (this.options.multivariate) {
       const specs = space.params.filter((p) => p.dist.type !== 'fixed' && p.when === undefined);
@@ -136,31 +136,26 @@ export class TpeSampler implements Sampler {
         out[spec.name] = spec.dist.value;
         continue;
       }
-      const u = joint.get(spec.name) ?? this.sampleOne(spec, below, above, ctx, attempt);
+      const u = joint.get(spec.name) ?? this.sampleOne(spec, parts, ctx, attempt);
       out[spec.name] = fromUnit(spec.dist, u);
     }
     return out;
   }
 
   /** One parameter from its own pair of estimators; returns a unit value. */
-  private sampleOne(
-    spec: ParamSpec,
-    below: FinishedTrial[],
-    above: FinishedTrial[],
-    ctx: SampleContext,
-    attempt: number,
-  ): number {
+  private sampleOne(spec: ParamSpec, parts: Parts, ctx: SampleContext, attempt: number): number {
     const stream =
       attempt === 0
         ? Stream.of(ctx.seed, 'sampler', this.name, ctx.index, spec.name)
         : Stream.of(ctx.seed, 'sampler', this.name, ctx.index, spec.name, 'retry', attempt);
     const pw = this.options.prior_weight;
     const nc = this.options.n_ei_candidates;
+    const track = parts.view?.track(spec);
     const toU = unitMapper(spec.dist);
-    const lo = observations(spec, below, toU);
-    const hi = observations(spec, above, toU);
+    const lo = track !== undefined ? track.below() : observations(spec, parts.below, toU);
     if (spec.dist.type === 'categorical') {
       const k = spec.dist.choices.length;
+      const hi = track !== undefined ? track.above() : observations(spec, parts.above, toU);
       const l = new CategoricalParzen(k, toIndices(lo, k), observationWeights(lo.length), pw);
       const g = new CategoricalParzen(k, toIndices(hi, k), observationWeights(hi.length), pw);
       let best = 0;
@@ -176,7 +171,14 @@ export class TpeSampler implements Sampler {
       return (best + 0.5) / k;
     }
     const l = new NumericParzen(lo, observationWeights(lo.length), pw);
-    const g = new NumericParzen(hi, observationWeights(hi.length), pw);
+    let g: NumericParzen;
+    if (track !== undefined) {
+      const { mus, weights } = track.aboveSorted();
+      g = new NumericParzen(mus, weights, pw, true);
+    } else {
+      const hi = observations(spec, parts.above, toU);
+      g = new NumericParzen(hi, observationWeights(hi.length), pw);
+    }
     let best = 0.5;
     let bestScore = Number.NEGATIVE_INFINITY;
     for (let c = 0; c < nc; c++) {
@@ -250,6 +252,200 @@ export function split(
   let sorted = true;
   for (let i = 1; i < above.length && sorted; i++) sorted = above[i - 1]!.index <= above[i]!.index;
   return { below: best.sort(byIndex), above: sorted ? above : above.sort(byIndex) };
+}
+
+/** A split of the usable trials, with the cache's view of it when the cache holds those trials. */
+interface Parts {
+  below: FinishedTrial[];
+  above: FinishedTrial[];
+  view?: CacheView;
+}
+
+/** A typed array at least `n` long: `a` itself, or a copy of it twice as long. */
+function grow<T extends Float64Array | Int32Array>(a: T, n: number, make: (n: number) => T): T {
+  if (a.length >= n) return a;
+  const b = make(Math.max(n, 2 * a.length, 16));
+  b.set(a);
+  return b;
+}
+
+/**
+ * One parameter over the usable trials, in history order: each trial's unit value (NaN where the
+ * parameter is unset or outside its distribution), the trials where it is set ("active", by rank),
+ * and those ranks in order of (unit value, rank) — the order `sortUnit` gives over the same values.
+ */
+class Track {
+  units = new Float64Array(0);
+  active = new Int32Array(0);
+  nActive = 0;
+  sortedRank = new Int32Array(0);
+  sortedVal = new Float64Array(0);
+
+  constructor(
+    readonly name: string,
+    readonly toU: (v: ParamValue | undefined) => number,
+  ) {}
+
+  /** Appends the trial at usable position `pos`. */
+  push(pos: number, t: FinishedTrial): void {
+    const u = this.toU(t.params[this.name]);
+    this.units = grow(this.units, pos + 1, (n) => new Float64Array(n));
+    this.units[pos] = u;
+    if (Number.isNaN(u)) return;
+    const r = this.nActive++;
+    this.active = grow(this.active, r + 1, (n) => new Int32Array(n));
+    this.active[r] = pos;
+    this.sortedRank = grow(this.sortedRank, r + 1, (n) => new Int32Array(n));
+    this.sortedVal = grow(this.sortedVal, r + 1, (n) => new Float64Array(n));
+    // After every value <= u: rank r is the largest so far, so it goes last among equal values.
+    const vals = this.sortedVal;
+    let lo = 0;
+    let hi = r;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (vals[mid]! <= u) lo = mid + 1;
+      else hi = mid;
+    }
+    vals.copyWithin(lo + 1, lo, r);
+    this.sortedRank.copyWithin(lo + 1, lo, r);
+    vals[lo] = u;
+    this.sortedRank[lo] = r;
+  }
+}
+
+/** One call's view of the cache: the usable positions of the good trials. */
+class CacheView {
+  constructor(
+    private readonly cache: HistoryCache,
+    /** Usable positions of the below trials, ascending. */
+    private readonly belowPos: Int32Array,
+    /** Per usable position: 1 for a below trial. */
+    private readonly isBelow: Uint8Array,
+  ) {}
+
+  track(spec: ParamSpec): TrackView | undefined {
+    const t = this.cache.tracks.get(spec.name);
+    return t === undefined ? undefined : new TrackView(t, this.belowPos, this.isBelow);
+  }
+}
+
+/** What `observations` gives over below and above, and above's values in sorted order with their weights. */
+class TrackView {
+  constructor(
+    private readonly t: Track,
+    private readonly belowPos: Int32Array,
+    private readonly isBelow: Uint8Array,
+  ) {}
+
+  /** The unit values of the below trials where the parameter is set, in index order. */
+  below(): Float64Array {
+    const { units } = this.t;
+    const out = new Float64Array(this.belowPos.length);
+    let n = 0;
+    for (let i = 0; i < this.belowPos.length; i++) {
+      const u = units[this.belowPos[i]!]!;
+      if (!Number.isNaN(u)) out[n++] = u;
+    }
+    return out.subarray(0, n);
+  }
+
+  /** The unit values of the above trials where the parameter is set, in index order. */
+  above(): Float64Array {
+    const { units, active, nActive } = this.t;
+    const isBelow = this.isBelow;
+    const out = new Float64Array(nActive);
+    let n = 0;
+    for (let r = 0; r < nActive; r++) {
+      const p = active[r]!;
+      if (isBelow[p] === 0) out[n++] = units[p]!;
+    }
+    return out.subarray(0, n);
+  }
+
+  /**
+   * The above trials' unit values sorted as `sortUnit` sorts `above()` (by value, ties by position),
+   * with each its weight from `observationWeights` over `above()`.
+   */
+  aboveSorted(): { mus: Float64Array; weights: Float64Array } {
+    const { active, nActive, sortedRank, sortedVal } = this.t;
+    const isBelow = this.isBelow;
+    // Position of each active rank in above() (undefined for below trials: skipped).
+    const at = new Int32Array(nActive);
+    let skipped = 0;
+    for (let r = 0; r < nActive; r++) {
+      if (isBelow[active[r]!] === 1) skipped++;
+      else at[r] = r - skipped;
+    }
+    const n = nActive - skipped;
+    const w = observationWeights(n);
+    const mus = new Float64Array(n);
+    const weights = new Float64Array(n);
+    let p = 0;
+    for (let i = 0; i < nActive; i++) {
+      const r = sortedRank[i]!;
+      if (isBelow[active[r]!] === 1) continue;
+      mus[p] = sortedVal[i]!;
+      weights[p++] = w[at[r]!]!;
+    }
+    return { mus, weights };
+  }
+}
+
+/**
+ * The usable trials a TPE sampler has seen, per parameter of the space (see {@link Track}). A call whose
+ * usable trials extend the cached ones (the same objects, in the same order, indices increasing) appends
+ * the new ones; any other call starts it anew. A pure cache: every number is that of a fresh computation.
+ */
+class HistoryCache {
+  private space: SearchSpace | undefined;
+  private trials: FinishedTrial[] = [];
+  private readonly pos = new Map<FinishedTrial, number>();
+  readonly tracks = new Map<string, Track>();
+  private isBelow = new Uint8Array(0);
+
+  /** Brings the cache to `usable`; false when the cache cannot stand for it (indices not increasing). */
+  sync(space: SearchSpace, usable: readonly FinishedTrial[]): boolean {
+    let same = space === this.space && usable.length >= this.trials.length;
+    for (let i = 0; same && i < this.trials.length; i++) same = usable[i] === this.trials[i];
+    if (!same) this.reset(space);
+    for (let i = this.trials.length; i < usable.length; i++) {
+      const t = usable[i]!;
+      const prev = this.trials[i - 1];
+      if ((prev !== undefined && !(t.index > prev.index)) || this.pos.has(t)) {
+        this.reset(undefined);
+        return false;
+      }
+      this.pos.set(t, i);
+      this.trials.push(t);
+      for (const track of this.tracks.values()) track.push(i, t);
+    }
+    return true;
+  }
+
+  /** The view for one call, `below` being a subset of the synced usable trials. */
+  view(below: readonly FinishedTrial[]): CacheView {
+    const n = this.trials.length;
+    if (this.isBelow.length < n) this.isBelow = new Uint8Array(Math.max(n, 2 * this.isBelow.length));
+    else this.isBelow.fill(0, 0, n);
+    const belowPos = new Int32Array(below.length);
+    for (let i = 0; i < below.length; i++) {
+      const p = this.pos.get(below[i]!)!;
+      belowPos[i] = p;
+      this.isBelow[p] = 1;
+    }
+    belowPos.sort();
+    return new CacheView(this, belowPos, this.isBelow);
+  }
+
+  private reset(space: SearchSpace | undefined): void {
+    this.space = space;
+    this.trials = [];
+    this.pos.clear();
+    this.tracks.clear();
+    for (const spec of space?.params ?? []) {
+      if (spec.dist.type !== 'fixed') this.tracks.set(spec.name, new Track(spec.name, unitMapper(spec.dist)));
+    }
+  }
 }
 
 /** Unit values of `spec` over the trials where it was set (and valid in this space). */

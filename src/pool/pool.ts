@@ -1,7 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { MessageChannel } from 'node:worker_threads';
+import { BroadcastChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import type { PreparedData } from '../data/types.js';
 import { errorLine, LockstepError } from '../errors.js';
@@ -99,6 +100,13 @@ export class TrainerPool {
   private readonly shared = new WeakMap<PreparedData, PreparedData>();
   private readonly memoryMb: number;
   private closed = false;
+  /**
+   * Every trial's progress comes back on one channel per pool, tagged with the run's id: a worker opens it
+   * once, so a run creates and transfers no MessagePort.
+   */
+  private readonly progress: BroadcastChannel;
+  private readonly listeners = new Map<number, (msg: EpochMessage) => void>();
+  private nextRun = 0;
 
   constructor(options: PoolOptions = {}) {
     const workers = options.workers ?? Math.max(1, os.availableParallelism());
@@ -119,6 +127,12 @@ export class TrainerPool {
       resourceLimits: { maxOldGenerationSizeMb: memoryMb },
     });
     this.memoryMb = memoryMb;
+    this.progress = new BroadcastChannel(`lockstep-progress-${process.pid}-${randomUUID()}`);
+    this.progress.unref();
+    this.progress.onmessage = (ev) => {
+      const msg = (ev as unknown as { data: EpochMessage }).data;
+      this.listeners.get(msg.run)?.(msg);
+    };
   }
 
   get workers(): number {
@@ -134,18 +148,15 @@ export class TrainerPool {
     const prepared = task.kind === 'mlp' ? { ...task, data: this.share(task.data) } : task;
     const onEpoch = opts.onEpoch;
     const req: WorkerRequest = { task: prepared as TrialTask };
-    const transferList: import('node:worker_threads').MessagePort[] = [];
     let callbackError: unknown;
-    let channel: MessageChannel | undefined;
     let reply: Int32Array | undefined;
     const wait = opts.wait ?? true;
     /** Epochs delivered to onEpoch so far (no-wait mode). */
     let delivered = 0;
     let settled = false;
+    const run = this.nextRun++;
     if (onEpoch !== undefined) {
-      channel = new MessageChannel();
-      req.port = channel.port2;
-      transferList.push(channel.port2);
+      req.progress = { channel: this.progress.name, run };
       if (wait) {
         reply = new Int32Array(new SharedArrayBuffer(4));
         req.reply = reply;
@@ -153,7 +164,7 @@ export class TrainerPool {
           Atomics.store(reply!, 0, code);
           Atomics.notify(reply!, 0);
         };
-        channel.port1.on('message', (msg: EpochMessage) => {
+        this.listeners.set(run, (msg: EpochMessage) => {
           let r: ReturnType<ProgressCallback>;
           try {
             r = onEpoch(msg.epoch, msg.metrics);
@@ -171,7 +182,7 @@ export class TrainerPool {
           );
         });
       } else {
-        channel.port1.on('message', (msg: EpochMessage) => {
+        this.listeners.set(run, (msg: EpochMessage) => {
           if (settled || callbackError !== undefined || msg.epoch !== delivered + 1) return;
           delivered = msg.epoch;
           try {
@@ -193,10 +204,7 @@ export class TrainerPool {
     };
     opts.signal?.addEventListener('abort', onAbort, { once: true });
     try {
-      const result = (await this.piscina.run(req, {
-        transferList,
-        ...(opts.signal ? { signal: opts.signal } : {}),
-      })) as TrialResult;
+      const result = (await this.piscina.run(req, opts.signal ? { signal: opts.signal } : {})) as TrialResult;
       if (onEpoch !== undefined && !wait) {
         // The epochs whose messages have not arrived yet, from the result: in order, each once.
         settled = true;
@@ -222,7 +230,8 @@ export class TrainerPool {
       throw new WorkerLostError(e, this.memoryMb);
     } finally {
       opts.signal?.removeEventListener('abort', onAbort);
-      channel?.port1.close();
+      // Messages of this run that arrive later (no-wait mode) find no listener: dropped.
+      this.listeners.delete(run);
     }
   }
 
@@ -231,12 +240,14 @@ export class TrainerPool {
     if (this.closed) return;
     this.closed = true;
     await this.piscina.close();
+    this.progress.close();
   }
 
   /** Destroys the workers at once, running trials included. */
   async destroy(): Promise<void> {
     this.closed = true;
     await this.piscina.destroy();
+    this.progress.close();
   }
 
   private share(data: PreparedData): PreparedData {

@@ -84,9 +84,10 @@ export type ProgressCallback = (
   metrics: EpochMetrics,
 ) => void | 'stop' | 'continue' | Promise<void | 'stop' | 'continue'>;
 
-/** Worker → main, through the task's MessagePort. */
+/** Worker → main, through the pool's progress channel (a BroadcastChannel), tagged with the run. */
 export interface EpochMessage {
   type: 'epoch';
+  run: number;
   epoch: number;
   metrics: EpochMetrics;
 }
@@ -100,8 +101,8 @@ export const REPLY_ERROR = 3;
 /** What the pool posts to a worker. */
 export interface WorkerRequest {
   task: TrialTask;
-  /** Present when the caller listens to progress. */
-  port?: import('node:worker_threads').MessagePort;
+  /** Present when the caller listens to progress: the name of the pool's BroadcastChannel, and the run's tag. */
+  progress?: { channel: string; run: number };
   /** The worker waits on reply[0] after each epoch message (Atomics), so that 'stop' lands before the next epoch. */
   reply?: Int32Array;
 }

@@ -6,7 +6,7 @@
  * so a dataset is never copied per trial or per worker.
  */
 import { randomInt } from 'node:crypto';
-import { workerData } from 'node:worker_threads';
+import { BroadcastChannel, workerData } from 'node:worker_threads';
 import { LockstepError } from '../errors.js';
 import { initBackend } from '../train/backend.js';
 import type { BackendName, EpochMetrics } from '../train/types.js';
@@ -32,32 +32,42 @@ ready.catch(() => undefined);
  */
 const testDelayMs = Number(process.env.LOCKSTEP_TEST_DELAY_MS ?? 0);
 
+/** The pools' progress channels, opened once per thread. */
+const channels = new Map<string, BroadcastChannel>();
+
+function channel(name: string): BroadcastChannel {
+  let c = channels.get(name);
+  if (c === undefined) {
+    c = new BroadcastChannel(name);
+    c.unref();
+    channels.set(name, c);
+  }
+  return c;
+}
+
 export default async function runInWorker(req: WorkerRequest): Promise<TrialResult> {
   await ready;
   if (testDelayMs > 0) await new Promise((r) => setTimeout(r, randomInt(0, testDelayMs + 1))); // timing only
-  const { port, reply } = req;
-  try {
-    return await runTrialTask(
-      req.task,
-      port === undefined
-        ? undefined
-        : (epoch: number, metrics: EpochMetrics) => {
-            const msg: EpochMessage = { type: 'epoch', epoch, metrics };
-            if (reply === undefined) {
-              port.postMessage(msg);
-              return;
-            }
-            Atomics.store(reply, 0, REPLY_PENDING);
+  const { progress, reply } = req;
+  const port = progress === undefined ? undefined : channel(progress.channel);
+  return await runTrialTask(
+    req.task,
+    port === undefined || progress === undefined
+      ? undefined
+      : (epoch: number, metrics: EpochMetrics) => {
+          const msg: EpochMessage = { type: 'epoch', run: progress.run, epoch, metrics };
+          if (reply === undefined) {
             port.postMessage(msg);
-            // Block until the main thread has answered: a 'stop' must land before the next epoch,
-            // whatever the machine's load, or the trial's length would depend on timing.
-            Atomics.wait(reply, 0, REPLY_PENDING);
-            const answer = Atomics.load(reply, 0);
-            if (answer === REPLY_ERROR) throw new LockstepError('E_TRIAL', 'the progress callback failed');
-            return answer === REPLY_STOP ? 'stop' : answer === REPLY_CONTINUE ? undefined : undefined;
-          },
-    );
-  } finally {
-    port?.close();
-  }
+            return;
+          }
+          Atomics.store(reply, 0, REPLY_PENDING);
+          port.postMessage(msg);
+          // Block until the main thread has answered: a 'stop' must land before the next epoch,
+          // whatever the machine's load, or the trial's length would depend on timing.
+          Atomics.wait(reply, 0, REPLY_PENDING);
+          const answer = Atomics.load(reply, 0);
+          if (answer === REPLY_ERROR) throw new LockstepError('E_TRIAL', 'the progress callback failed');
+          return answer === REPLY_STOP ? 'stop' : answer === REPLY_CONTINUE ? undefined : undefined;
+        },
+  );
 }

@@ -13,6 +13,9 @@ const LOG_SQRT_2PI = Math.log(SQRT_2PI);
 
 /** erfc with fractional error < 1.2e-7 everywhere (Numerical Recipes' erfcc); enough for weights. */
 export function erfc(x: number): number {
+  // From x <= -5.86 on, 2 - r rounds to exactly 2 (r < 1e-16; checked on a 1e-5 grid down to -40, and r only
+  // shrinks further): the same bits without the exp.
+  if (x <= -6.5) return 2;
   const z = Math.abs(x);
   const t = 1 / (1 + 0.5 * z);
   const r =
@@ -126,7 +129,7 @@ const CUTOFF = 7;
 const BLOCKED_MIN = 256;
 /** Block width in bandwidths: a kernel is at most a quarter bandwidth from its block's centre. */
 const BLOCK_WIDTH = 0.5;
-/** Taylor terms per block. */
+/** Taylor terms per block (blockMoments unrolls them). */
 const TERMS = 14;
 
 /**
@@ -147,11 +150,36 @@ function blockMoments(mus: Float64Array, coefs: Float64Array, sigma: number): Fl
     const b = Math.min(blocks - 1, Math.max(0, Math.floor(mus[j]! / bw)));
     const s = (mus[j]! - (b + 0.5) * bw) / sigma;
     const o = b * TERMS;
-    let term = coefs[j]! * Math.exp(-0.5 * s * s);
-    for (let k = 0; k < TERMS; k++) {
-      mom[o + k] = mom[o + k]! + term;
-      term = (term * s) / (k + 1);
-    }
+    // term_k = term_{k-1} · s / k, unrolled; dividing by 1, 2, 4 or 8 is the same correctly rounded
+    // result as multiplying by 1, 0.5, 0.25 or 0.125, so those are multiplications (the same bits).
+    let t = coefs[j]! * Math.exp(-0.5 * s * s);
+    mom[o] = mom[o]! + t;
+    t = t * s;
+    mom[o + 1] = mom[o + 1]! + t;
+    t = t * s * 0.5;
+    mom[o + 2] = mom[o + 2]! + t;
+    t = (t * s) / 3;
+    mom[o + 3] = mom[o + 3]! + t;
+    t = t * s * 0.25;
+    mom[o + 4] = mom[o + 4]! + t;
+    t = (t * s) / 5;
+    mom[o + 5] = mom[o + 5]! + t;
+    t = (t * s) / 6;
+    mom[o + 6] = mom[o + 6]! + t;
+    t = (t * s) / 7;
+    mom[o + 7] = mom[o + 7]! + t;
+    t = t * s * 0.125;
+    mom[o + 8] = mom[o + 8]! + t;
+    t = (t * s) / 9;
+    mom[o + 9] = mom[o + 9]! + t;
+    t = (t * s) / 10;
+    mom[o + 10] = mom[o + 10]! + t;
+    t = (t * s) / 11;
+    mom[o + 11] = mom[o + 11]! + t;
+    t = (t * s) / 12;
+    mom[o + 12] = mom[o + 12]! + t;
+    t = (t * s) / 13;
+    mom[o + 13] = mom[o + 13]! + t;
   }
   return mom;
 }
@@ -243,18 +271,29 @@ export class NumericParzen {
     const narrowBase = 1 / (total * minSigma * SQRT_2PI);
     let a = 0;
     let b = 0;
+    // Equal centres are neighbours in this order: the last kernel's truncated mass is reused for the next
+    // one with the same centre and bandwidth (a pure function of both: the same bits).
+    let lastMu = Number.NaN;
+    let lastSigma = Number.NaN;
+    let lastMass = Number.NaN;
+    const mass = (mu: number, s: number) => {
+      if (mu !== lastMu || s !== lastSigma) {
+        lastMu = mu;
+        lastSigma = s;
+        lastMass = truncatedMass(mu, s);
+      }
+      return lastMass;
+    };
     for (let p = 0; p <= n; p++) {
       const s = sig[p]!;
       const mu = m[p]!;
       if (p < n && s === minSigma) {
         this.narrowMu[a] = mu;
         this.narrowCoef[a++] =
-          mu > inner && mu < 1 - inner
-            ? w[p]! * narrowBase
-            : w[p]! / (total * s * truncatedMass(mu, s) * SQRT_2PI);
+          mu > inner && mu < 1 - inner ? w[p]! * narrowBase : w[p]! / (total * s * mass(mu, s) * SQRT_2PI);
       } else {
         this.wideMu[b] = mu;
-        this.wideCoef[b] = w[p]! / (total * s * truncatedMass(mu, s) * SQRT_2PI);
+        this.wideCoef[b] = w[p]! / (total * s * mass(mu, s) * SQRT_2PI);
         this.wideHalf[b++] = 0.5 / (s * s);
       }
     }

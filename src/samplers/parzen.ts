@@ -142,10 +142,15 @@ const TERMS = 14;
  * once TPE has concentrated its trials, most kernels of g(x) lie in any candidate's window.
  * Built in one deterministic pass in order of centre, so the sums are the same bits in every process.
  */
-function blockMoments(mus: Float64Array, coefs: Float64Array, sigma: number): Float64Array {
+function blockMoments(
+  mus: Float64Array,
+  coefs: Float64Array,
+  sigma: number,
+  scratch?: ParzenScratch,
+): Float64Array {
   const bw = sigma * BLOCK_WIDTH;
   const blocks = Math.floor(1 / bw) + 1;
-  const mom = new Float64Array(blocks * TERMS);
+  const mom = scratch === undefined ? new Float64Array(blocks * TERMS) : scratch.zeroed(8, blocks * TERMS);
   for (let j = 0; j < mus.length; j++) {
     const b = Math.min(blocks - 1, Math.max(0, Math.floor(mus[j]! / bw)));
     const s = (mus[j]! - (b + 0.5) * bw) / sigma;
@@ -185,6 +190,32 @@ function blockMoments(mus: Float64Array, coefs: Float64Array, sigma: number): Fl
 }
 
 /**
+ * Reusable arrays for one estimator at a time: an estimator built with a scratch keeps its arrays there,
+ * valid until the scratch builds the next one (TPE's g(x), rebuilt for every parameter of every trial,
+ * then costs no allocation). Every array it hands out is written in full before it is read (`zeroed`: set to 0).
+ */
+export class ParzenScratch {
+  private readonly bufs: Float64Array[] = [];
+
+  /** A length-`len` view of slot `slot`'s buffer, which grows (doubling) when needed; its contents are stale. */
+  array(slot: number, len: number): Float64Array {
+    let b = this.bufs[slot];
+    if (b === undefined || b.length < len) {
+      b = new Float64Array(Math.max(len, 2 * (b?.length ?? 0), 64));
+      this.bufs[slot] = b;
+    }
+    return b.subarray(0, len);
+  }
+
+  /** As {@link array}, all zeros. */
+  zeroed(slot: number, len: number): Float64Array {
+    const a = this.array(slot, len);
+    a.fill(0);
+    return a;
+  }
+}
+
+/**
  * A univariate mixture of truncated Gaussians on [0, 1], one kernel per observation plus the
  * prior (0.5, 1). Bandwidths follow Optuna: the larger gap to a sorted neighbour, the prior's
  * centre included (the outermost kernels look inwards only), clipped to [1 / min(100, n + 2), 1].
@@ -210,13 +241,21 @@ export class NumericParzen {
 
   /**
    * `mus` (unit values) and `weights` of the observations, in any order; with `sorted`, already in the
-   * order {@link sortUnit} gives (by value, ties by position), which skips the sort.
+   * order {@link sortUnit} gives (by value, ties by position), which skips the sort. With `scratch`, the
+   * estimator's arrays live there (see {@link ParzenScratch}): it is valid until the scratch is used again.
    */
-  constructor(mus: Float64Array, weights: Float64Array, priorWeight: number, sorted = false) {
+  constructor(
+    mus: Float64Array,
+    weights: Float64Array,
+    priorWeight: number,
+    sorted = false,
+    scratch?: ParzenScratch,
+  ) {
     const n = mus.length;
-    const m = new Float64Array(n + 1);
-    const w = new Float64Array(n + 1);
-    const sig = new Float64Array(n + 1);
+    const alloc = (slot: number, len: number) => scratch?.array(slot, len) ?? new Float64Array(len);
+    const m = alloc(0, n + 1);
+    const w = alloc(1, n + 1);
+    const sig = alloc(2, n + 1);
     let total = priorWeight;
     if (sorted) {
       m.set(mus);
@@ -261,11 +300,11 @@ export class NumericParzen {
     this.weights = w;
     this.total = total;
     this.minSigma = minSigma;
-    this.narrowMu = new Float64Array(narrow);
-    this.narrowCoef = new Float64Array(narrow);
-    this.wideMu = new Float64Array(n + 1 - narrow);
-    this.wideCoef = new Float64Array(n + 1 - narrow);
-    this.wideHalf = new Float64Array(n + 1 - narrow);
+    this.narrowMu = alloc(3, narrow);
+    this.narrowCoef = alloc(4, narrow);
+    this.wideMu = alloc(5, n + 1 - narrow);
+    this.wideCoef = alloc(6, n + 1 - narrow);
+    this.wideHalf = alloc(7, n + 1 - narrow);
     // A narrow kernel more than 8 bandwidths inside [0, 1] has mass 1 (see truncatedMass).
     const inner = 8 * minSigma;
     const narrowBase = 1 / (total * minSigma * SQRT_2PI);
@@ -298,7 +337,8 @@ export class NumericParzen {
       }
     }
 
-    this.moments = narrow >= BLOCKED_MIN ? blockMoments(this.narrowMu, this.narrowCoef, minSigma) : undefined;
+    this.moments =
+      narrow >= BLOCKED_MIN ? blockMoments(this.narrowMu, this.narrowCoef, minSigma, scratch) : undefined;
   }
 
   sample(stream: Stream): number {
@@ -327,8 +367,20 @@ export class NumericParzen {
         const o = b * TERMS;
         if (mom[o] === 0) continue; // no kernel in this block
         const t = (x - (b + 0.5) * bw) / sigma;
-        let q = mom[o + TERMS - 1]!;
-        for (let k = TERMS - 2; k >= 0; k--) q = q * t + mom[o + k]!;
+        // Horner over the 14 moments, unrolled (the same operations in the same order).
+        let q = mom[o + 13]! * t + mom[o + 12]!;
+        q = q * t + mom[o + 11]!;
+        q = q * t + mom[o + 10]!;
+        q = q * t + mom[o + 9]!;
+        q = q * t + mom[o + 8]!;
+        q = q * t + mom[o + 7]!;
+        q = q * t + mom[o + 6]!;
+        q = q * t + mom[o + 5]!;
+        q = q * t + mom[o + 4]!;
+        q = q * t + mom[o + 3]!;
+        q = q * t + mom[o + 2]!;
+        q = q * t + mom[o + 1]!;
+        q = q * t + mom[o]!;
         p += Math.exp(-0.5 * t * t) * q;
       }
     } else if (nm.length > 0) {

@@ -15,6 +15,7 @@ import {
   logKernelNorm,
   NumericParzen,
   observationWeights,
+  ParzenScratch,
   truncatedNormal,
 } from './parzen.js';
 import { unitDraw } from './random.js';
@@ -123,11 +124,10 @@ export class TpeSampler implements Sampler {
 
   /** One proposal; `attempt` > 0 draws its candidates from streams of its own. */
   private propose(space: SearchSpace, parts: Parts, ctx: SampleContext, attempt: number): Params {
-    const { below, above } = parts;
     let joint = new Map<string, number>();
     if (this.options.multivariate) {
       const specs = space.params.filter((p) => p.dist.type !== 'fixed' && p.when === undefined);
-      if (specs.length >= 2) joint = this.sampleJoint(specs, below, above, ctx, attempt);
+      if (specs.length >= 2) joint = this.sampleJoint(specs, parts.below, parts.above, ctx, attempt);
     }
     const out: Params = {};
     for (const spec of space.params) {
@@ -174,7 +174,7 @@ export class TpeSampler implements Sampler {
     let g: NumericParzen;
     if (track !== undefined) {
       const { mus, weights } = track.aboveSorted();
-      g = new NumericParzen(mus, weights, pw, true);
+      g = new NumericParzen(mus, weights, pw, true, this.cache.gScratch);
     } else {
       const hi = observations(spec, parts.above, toU);
       g = new NumericParzen(hi, observationWeights(hi.length), pw);
@@ -246,12 +246,23 @@ export function split(
     }
     best[q] = t;
   }
-  const chosen = new Set(best);
   const byIndex = (a: FinishedTrial, b: FinishedTrial) => a.index - b.index;
-  const above = usable.filter((t) => !chosen.has(t));
-  let sorted = true;
-  for (let i = 1; i < above.length && sorted; i++) sorted = above[i - 1]!.index <= above[i]!.index;
-  return { below: best.sort(byIndex), above: sorted ? above : above.sort(byIndex) };
+  // `above` is built when first read: TPE's cache (see HistoryCache) does without it.
+  let above: FinishedTrial[] | undefined;
+  const rest = () => {
+    const chosen = new Set(best);
+    const out = usable.filter((t) => !chosen.has(t));
+    let sorted = true;
+    for (let i = 1; i < out.length && sorted; i++) sorted = out[i - 1]!.index <= out[i]!.index;
+    return sorted ? out : out.sort(byIndex);
+  };
+  return {
+    below: best.sort(byIndex),
+    get above() {
+      above ??= rest();
+      return above;
+    },
+  };
 }
 
 /** A split of the usable trials, with the cache's view of it when the cache holds those trials. */
@@ -325,7 +336,7 @@ class CacheView {
 
   track(spec: ParamSpec): TrackView | undefined {
     const t = this.cache.tracks.get(spec.name);
-    return t === undefined ? undefined : new TrackView(t, this.belowPos, this.isBelow);
+    return t === undefined ? undefined : new TrackView(t, this.belowPos, this.isBelow, this.cache);
   }
 }
 
@@ -335,6 +346,7 @@ class TrackView {
     private readonly t: Track,
     private readonly belowPos: Int32Array,
     private readonly isBelow: Uint8Array,
+    private readonly cache: HistoryCache,
   ) {}
 
   /** The unit values of the below trials where the parameter is set, in index order. */
@@ -370,7 +382,10 @@ class TrackView {
     const { active, nActive, sortedRank, sortedVal } = this.t;
     const isBelow = this.isBelow;
     // Position of each active rank in above() (undefined for below trials: skipped).
-    const at = new Int32Array(nActive);
+    if (this.cache.rankScratch.length < nActive) {
+      this.cache.rankScratch = new Int32Array(Math.max(nActive, 2 * this.cache.rankScratch.length));
+    }
+    const at = this.cache.rankScratch;
     let skipped = 0;
     for (let r = 0; r < nActive; r++) {
       if (isBelow[active[r]!] === 1) skipped++;
@@ -378,8 +393,9 @@ class TrackView {
     }
     const n = nActive - skipped;
     const w = observationWeights(n);
-    const mus = new Float64Array(n);
-    const weights = new Float64Array(n);
+    // Valid until the next call: g(x) copies them.
+    const mus = this.cache.inputScratch.array(0, n);
+    const weights = this.cache.inputScratch.array(1, n);
     let p = 0;
     for (let i = 0; i < nActive; i++) {
       const r = sortedRank[i]!;
@@ -402,6 +418,10 @@ class HistoryCache {
   private readonly pos = new Map<FinishedTrial, number>();
   readonly tracks = new Map<string, Track>();
   private isBelow = new Uint8Array(0);
+  /** Arrays reused by every call: g(x)'s estimator, which lives for one parameter of one call, and its inputs. */
+  readonly gScratch = new ParzenScratch();
+  readonly inputScratch = new ParzenScratch();
+  rankScratch = new Int32Array(0);
 
   /** Brings the cache to `usable`; false when the cache cannot stand for it (indices not increasing). */
   sync(space: SearchSpace, usable: readonly FinishedTrial[]): boolean {

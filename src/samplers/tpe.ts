@@ -157,7 +157,8 @@ export class TpeSampler implements Sampler {
       const k = spec.dist.choices.length;
       const hi = track !== undefined ? track.above() : observations(spec, parts.above, toU);
       const l = new CategoricalParzen(k, toIndices(lo, k), observationWeights(lo.length), pw);
-      const g = new CategoricalParzen(k, toIndices(hi, k), observationWeights(hi.length), pw);
+      const hw = parts.view?.weights(hi.length) ?? observationWeights(hi.length);
+      const g = new CategoricalParzen(k, toIndices(hi, k), hw, pw);
       let best = 0;
       let bestScore = Number.NEGATIVE_INFINITY;
       for (let c = 0; c < nc; c++) {
@@ -334,6 +335,11 @@ class CacheView {
     private readonly isBelow: Uint8Array,
   ) {}
 
+  /** `observationWeights(n)`, shared between parameters: read only. */
+  weights(n: number): Float64Array {
+    return this.cache.weights(n);
+  }
+
   track(spec: ParamSpec): TrackView | undefined {
     const t = this.cache.tracks.get(spec.name);
     return t === undefined ? undefined : new TrackView(t, this.belowPos, this.isBelow, this.cache);
@@ -365,7 +371,7 @@ class TrackView {
   above(): Float64Array {
     const { units, active, nActive } = this.t;
     const isBelow = this.isBelow;
-    const out = new Float64Array(nActive);
+    const out = this.cache.inputScratch.array(2, nActive); // valid until the next call: g(x) copies it
     let n = 0;
     for (let r = 0; r < nActive; r++) {
       const p = active[r]!;
@@ -392,7 +398,7 @@ class TrackView {
       else at[r] = r - skipped;
     }
     const n = nActive - skipped;
-    const w = observationWeights(n);
+    const w = this.cache.weights(n);
     // Valid until the next call: g(x) copies them.
     const mus = this.cache.inputScratch.array(0, n);
     const weights = this.cache.inputScratch.array(1, n);
@@ -455,6 +461,14 @@ class HistoryCache {
     }
     belowPos.sort();
     return new CacheView(this, belowPos, this.isBelow);
+  }
+
+  private lastWeights: Float64Array = new Float64Array(0);
+
+  /** `observationWeights(n)`, kept for the next parameter (usually the same n): read only. */
+  weights(n: number): Float64Array {
+    if (this.lastWeights.length !== n) this.lastWeights = observationWeights(n);
+    return this.lastWeights;
   }
 
   private reset(space: SearchSpace | undefined): void {

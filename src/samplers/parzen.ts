@@ -346,13 +346,19 @@ export class NumericParzen {
     return truncatedNormal(this.mus[j]!, this.sigmas[j]!, stream);
   }
 
-  logPdf(x: number): number {
+  /**
+   * log p(x). With `stopAt`: +Infinity instead as soon as the density summed so far reaches it — every term
+   * summed being >= 0, the full sum is then at least as large (a rounded sum of non-negative terms never
+   * decreases), so a caller that needs the value only when p(x) < stopAt learns that it does not, early.
+   */
+  logPdf(x: number, stopAt = Number.POSITIVE_INFINITY): number {
     let p = 0;
     const wm = this.wideMu;
     for (let j = 0; j < wm.length; j++) {
       const d = x - wm[j]!;
       p += this.wideCoef[j]! * Math.exp(-d * d * this.wideHalf[j]!);
     }
+    if (p >= stopAt) return Number.POSITIVE_INFINITY;
     const nm = this.narrowMu;
     const mom = this.moments;
     if (mom !== undefined) {
@@ -381,7 +387,11 @@ export class NumericParzen {
         q = q * t + mom[o + 2]!;
         q = q * t + mom[o + 1]!;
         q = q * t + mom[o]!;
-        p += Math.exp(-0.5 * t * t) * q;
+        const term = Math.exp(-0.5 * t * t) * q;
+        p += term;
+        // A truncated series could in principle dip below 0: the early stop then no longer holds.
+        if (term < 0) stopAt = Number.POSITIVE_INFINITY;
+        else if (p >= stopAt) return Number.POSITIVE_INFINITY;
       }
     } else if (nm.length > 0) {
       const r = CUTOFF * this.minSigma;

@@ -184,7 +184,8 @@ export class TpeSampler implements Sampler {
     let bestScore = Number.NEGATIVE_INFINITY;
     for (let c = 0; c < nc; c++) {
       const x = l.sample(stream);
-      const score = l.logPdf(x) - g.logPdf(x);
+      const lx = l.logPdf(x);
+      const score = lx - g.logPdf(x, stopAt(lx, bestScore));
       if (score > bestScore) {
         bestScore = score;
         best = x;
@@ -264,6 +265,20 @@ export function split(
       return above;
     },
   };
+}
+
+/**
+ * The density of g(x) from which a candidate with log l(x) = `lx` cannot beat `bestScore`: with p_g(x) >=
+ * exp(lx − bestScore)·(1 + 1e-6), log l − log g < bestScore − 0.99e-6, a margin far above the roundings of
+ * exp, log and the subtraction (~1e-13 for |lx − bestScore| <= 700). Infinity (never stop) when lx or
+ * bestScore is not finite or the difference is out of that range. The score a stopped candidate gets
+ * (−Infinity) loses as its exact score would have: the proposal is the same.
+ */
+function stopAt(lx: number, bestScore: number): number {
+  const d = lx - bestScore;
+  return Number.isFinite(lx) && Number.isFinite(bestScore) && d > -700 && d < 700
+    ? Math.exp(d) * (1 + 1e-6)
+    : Number.POSITIVE_INFINITY;
 }
 
 /** A split of the usable trials, with the cache's view of it when the cache holds those trials. */

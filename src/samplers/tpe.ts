@@ -99,8 +99,15 @@ export class TpeSampler implements Sampler {
       (t) => t.state !== 'failed' && typeof t.value === 'number' && Number.isFinite(t.value),
     );
     const startup = usable.length === 0 || usable.length < this.options.n_startup_trials;
-    const parts: Parts | undefined = startup ? undefined : split(usable, ctx.direction, this.options);
-    if (parts !== undefined && this.cache.sync(space, usable)) parts.view = this.cache.view(parts.below);
+    let parts: Parts | undefined;
+    if (!startup) {
+      if (this.cache.sync(space, usable)) {
+        parts = withAbove(this.cache.below(ctx.direction, this.options), usable);
+        parts.view = this.cache.view(parts.below);
+      } else {
+        parts = split(usable, ctx.direction, this.options);
+      }
+    }
     const first =
       parts === undefined
         ? decodeParams(space, (spec) => unitDraw(ctx, this.name, spec.name))
@@ -235,11 +242,29 @@ export function split(
 ): { below: FinishedTrial[]; above: FinishedTrial[] } {
   const n = usable.length;
   const k = Math.max(1, Math.min(Math.ceil(options.gamma * n), options.gamma_cap, n));
+  const best = insertBest([], usable, 0, k, betterIn(direction));
+  return withAbove(best.sort(byIndex), usable);
+}
+
+const byIndex = (a: FinishedTrial, b: FinishedTrial) => a.index - b.index;
+
+/** The ranking of usable trials: better value in the study's direction, ties by index (a strict total order). */
+function betterIn(direction: 'minimize' | 'maximize') {
   const sign = direction === 'minimize' ? 1 : -1;
-  const better = (a: FinishedTrial, b: FinishedTrial) =>
+  return (a: FinishedTrial, b: FinishedTrial) =>
     sign * a.value! < sign * b.value! || (a.value === b.value && a.index < b.index);
-  const best: FinishedTrial[] = [];
-  for (const t of usable) {
+}
+
+/** Keeps `best` the k best (in ranking order) of itself and trials[from..]: an insertion into a top-k list. */
+function insertBest(
+  best: FinishedTrial[],
+  trials: readonly FinishedTrial[],
+  from: number,
+  k: number,
+  better: (a: FinishedTrial, b: FinishedTrial) => boolean,
+): FinishedTrial[] {
+  for (let i = from; i < trials.length; i++) {
+    const t = trials[i]!;
     if (best.length === k && !better(t, best[k - 1]!)) continue;
     let q = best.length === k ? k - 1 : best.length;
     while (q > 0 && better(t, best[q - 1]!)) {
@@ -248,18 +273,25 @@ export function split(
     }
     best[q] = t;
   }
-  const byIndex = (a: FinishedTrial, b: FinishedTrial) => a.index - b.index;
+  return best;
+}
+
+/** `below` (in index order) and the rest of `usable` in index order, built when first read. */
+function withAbove(
+  below: FinishedTrial[],
+  usable: readonly FinishedTrial[],
+): { below: FinishedTrial[]; above: FinishedTrial[] } {
   // `above` is built when first read: TPE's cache (see HistoryCache) does without it.
   let above: FinishedTrial[] | undefined;
   const rest = () => {
-    const chosen = new Set(best);
+    const chosen = new Set(below);
     const out = usable.filter((t) => !chosen.has(t));
     let sorted = true;
     for (let i = 1; i < out.length && sorted; i++) sorted = out[i - 1]!.index <= out[i]!.index;
     return sorted ? out : out.sort(byIndex);
   };
   return {
-    below: best.sort(byIndex),
+    below,
     get above() {
       above ??= rest();
       return above;
@@ -478,6 +510,28 @@ class HistoryCache {
     return new CacheView(this, belowPos, this.isBelow);
   }
 
+  /** Per direction: the gamma_cap best usable trials in ranking order, and how many trials they cover. */
+  private readonly best = new Map<string, { cap: number; top: FinishedTrial[]; upTo: number }>();
+
+  /** What `split` gives as below, for the synced usable trials: the first k of the top-cap list, by index. */
+  below(
+    direction: 'minimize' | 'maximize',
+    options: Pick<Required<TpeOptions>, 'gamma' | 'gamma_cap'>,
+  ): FinishedTrial[] {
+    const n = this.trials.length;
+    const cap = options.gamma_cap;
+    let b = this.best.get(direction);
+    if (b === undefined || b.cap !== cap) {
+      b = { cap, top: [], upTo: 0 };
+      this.best.set(direction, b);
+    }
+    // k <= cap, and the ranking is a strict total order: the k best are the first k of the cap best.
+    insertBest(b.top, this.trials, b.upTo, cap, betterIn(direction));
+    b.upTo = n;
+    const k = Math.max(1, Math.min(Math.ceil(options.gamma * n), cap, n));
+    return b.top.slice(0, k).sort(byIndex);
+  }
+
   private lastWeights: Float64Array = new Float64Array(0);
 
   /** `observationWeights(n)`, kept for the next parameter (usually the same n): read only. */
@@ -489,6 +543,7 @@ class HistoryCache {
   private reset(space: SearchSpace | undefined): void {
     this.space = space;
     this.trials = [];
+    this.best.clear();
     this.pos.clear();
     this.tracks.clear();
     for (const spec of space?.params ?? []) {

@@ -415,13 +415,7 @@ export class DirectStep {
       if (mask !== undefined) H.set(mask, layers[l]!.mask.ptr >> 2);
     }
     H[this.s.invRows!.ptr >> 2] = 1 / rows;
-    const S = this.shapes.ptr;
-    const sh = (slot: number, ...dims: number[]): number => {
-      const I = this.m.HEAP32;
-      const at = (S >> 2) + slot * 4;
-      for (let i = 0; i < dims.length; i++) I[at + i] = dims[i]!;
-      return S + slot * 16;
-    };
+    const sh = shapeWriter(this.m, this.shapes.ptr);
     const binary = (op: Kernel, a: Buf, aDims: number[], b: Buf, bDims: number[], out: Buf) => {
       op(a.id, sh(0, ...aDims), aDims.length, b.id, sh(1, ...bDims), bDims.length, F32, out.id);
     };
@@ -450,30 +444,7 @@ export class DirectStep {
       const hidden = l < nLayers - 1;
       const act = hidden ? this.activation : 'linear';
       const a = hidden ? L.a : this.out;
-      const fusedAct = FUSED_ACTIVATION[act];
-      if (fusedAct !== undefined) {
-        k._FusedMatMul(
-          h.id,
-          sh(0, 1, rows, L.fanIn),
-          3,
-          L.w.id,
-          sh(1, 1, L.fanIn, L.fanOut),
-          3,
-          0,
-          0,
-          fusedAct,
-          L.b.id,
-          0,
-          LEAKY_ALPHA,
-          a.id,
-        );
-      } else {
-        matMul(h, rows, L.fanIn, L.w, L.fanOut, L.z);
-        binary(k.Add, L.z, [rows, L.fanOut], L.b, [L.fanOut], L.zb);
-        if (act === 'tanh') k.Tanh(L.zb.id, F32, a.id);
-        else if (act === 'sigmoid') k.Sigmoid(L.zb.id, a.id);
-        else k.Selu(L.zb.id, F32, a.id);
-      }
+      dense(k, sh, rows, h, L, act, a);
       if (hidden) {
         if (masks?.[l] !== undefined) {
           ew(k.Multiply, a, L.mask, L.h, L.fanOut);
@@ -775,13 +746,7 @@ export class DirectForward {
       this.register(L.b, L.b.cols);
     });
     const out = new Float32Array(n * nOutputs);
-    const S = this.shapes;
-    const sh = (slot: number, ...dims: number[]): number => {
-      const I = this.m.HEAP32;
-      const at = (S >> 2) + slot * 4;
-      for (let i = 0; i < dims.length; i++) I[at + i] = dims[i]!;
-      return S + slot * 16;
-    };
+    const sh = shapeWriter(this.m, this.shapes);
     for (let start = 0; start < n; start += chunk) {
       const rows = Math.min(n, start + chunk) - start;
       if (rows !== this.rows) {
@@ -791,33 +756,7 @@ export class DirectForward {
       this.m.HEAPF32.set(x.subarray(start * nFeatures, (start + rows) * nFeatures), this.x.ptr >> 2);
       let h = this.x;
       for (const L of layers) {
-        const fusedAct = FUSED_ACTIVATION[L.act];
-        if (fusedAct !== undefined) {
-          k._FusedMatMul(
-            h.id,
-            sh(0, 1, rows, L.fanIn),
-            3,
-            L.w.id,
-            sh(1, 1, L.fanIn, L.fanOut),
-            3,
-            0,
-            0,
-            fusedAct,
-            L.b.id,
-            0,
-            LEAKY_ALPHA,
-            L.a.id,
-          );
-        } else {
-          const z = L.z!;
-          const zb = L.zb!;
-          k.BatchMatMul(h.id, sh(0, 1, rows, L.fanIn), 3, L.w.id, sh(1, 1, L.fanIn, L.fanOut), 3, 0, 0, z.id);
-          k.Add(z.id, sh(0, rows, L.fanOut), 2, L.b.id, sh(1, L.fanOut), 1, F32, zb.id);
-          if (L.act === 'tanh') k.Tanh(zb.id, F32, L.a.id);
-          else if (L.act === 'sigmoid') k.Sigmoid(zb.id, L.a.id);
-          else if (L.act === 'selu') k.Selu(zb.id, F32, L.a.id);
-          else throw new LockstepError('E_PARAM', `params.activation: unsupported activation ${L.act}`);
-        }
+        dense(k, sh, rows, h, L, L.act, L.a);
         h = L.a;
       }
       const o = h.ptr >> 2;
@@ -842,6 +781,62 @@ export class DirectForward {
     }
     this.m._free(this.block);
   }
+}
+
+/** Writes `dims` into a shape slot (up to 4 dims, 16 bytes each) and returns the slot's address. */
+type Shapes = (slot: number, ...dims: number[]) => number;
+
+/** The shape writer over the slots at byte offset `S` (HEAP32 read at each call: memory may grow). */
+function shapeWriter(m: WasmModule, S: number): Shapes {
+  return (slot, ...dims) => {
+    const I = m.HEAP32;
+    const at = (S >> 2) + slot * 4;
+    for (let i = 0; i < dims.length; i++) I[at + i] = dims[i]!;
+    return S + slot * 16;
+  };
+}
+
+/**
+ * One dense layer on wasm's kernels, for `rows` rows: out = act(h·w + b). The activations tfjs fuses
+ * into the matrix product go through _FusedMatMul (as tfjs's dense layer does); the others through
+ * BatchMatMul, Add (into the scratch z, zb) and the activation's kernel.
+ */
+function dense(
+  k: Record<KernelName, Kernel>,
+  sh: Shapes,
+  rows: number,
+  h: Buf,
+  L: { fanIn: number; fanOut: number; w: Buf; b: Buf; z: Buf | undefined; zb: Buf | undefined },
+  act: string,
+  out: Buf,
+): void {
+  const fusedAct = FUSED_ACTIVATION[act];
+  if (fusedAct !== undefined) {
+    k._FusedMatMul(
+      h.id,
+      sh(0, 1, rows, L.fanIn),
+      3,
+      L.w.id,
+      sh(1, 1, L.fanIn, L.fanOut),
+      3,
+      0,
+      0,
+      fusedAct,
+      L.b.id,
+      0,
+      LEAKY_ALPHA,
+      out.id,
+    );
+    return;
+  }
+  const z = L.z!;
+  const zb = L.zb!;
+  k.BatchMatMul(h.id, sh(0, 1, rows, L.fanIn), 3, L.w.id, sh(1, 1, L.fanIn, L.fanOut), 3, 0, 0, z.id);
+  k.Add(z.id, sh(0, rows, L.fanOut), 2, L.b.id, sh(1, L.fanOut), 1, F32, zb.id);
+  if (act === 'tanh') k.Tanh(zb.id, F32, out.id);
+  else if (act === 'sigmoid') k.Sigmoid(zb.id, out.id);
+  else if (act === 'selu') k.Selu(zb.id, F32, out.id);
+  else throw new LockstepError('E_PARAM', `params.activation: unsupported activation ${act}`);
 }
 
 /** The kernels, as the module's raw exports when it has them (`_X` forwards until first use). */

@@ -67,6 +67,11 @@ const FINISHED = [
 ] as const;
 const META = ['v', 'seq', 'prev', 'type', 'index', 'wallMs', 'worker', 'startedAt', 'finishedAt'] as const;
 
+/** The fields every trial record starts with, in the schema's order (checked by fastRecord). */
+function head(v: Obj) {
+  return { v: v.v, seq: v.seq, prev: v.prev, type: v.type, index: v.index };
+}
+
 /** The record the schema would give for `v` (a JSON.parse result), or undefined: then ask the schema. */
 export function fastRecord(v: unknown): LedgerRecord | undefined {
   if (!isPlain(v)) return undefined;
@@ -81,11 +86,7 @@ export function fastRecord(v: unknown): LedgerRecord | undefined {
       const params = recordOf(v.params, isParamValue);
       if (params === undefined) return undefined;
       return {
-        v: v.v,
-        seq: v.seq,
-        prev: v.prev,
-        type: v.type,
-        index: v.index,
+        ...head(v),
         id: v.id,
         seed: v.seed,
         params,
@@ -96,11 +97,7 @@ export function fastRecord(v: unknown): LedgerRecord | undefined {
       const metrics = recordOf(v.metrics, isMetricValue);
       if (metrics === undefined) return undefined;
       return {
-        v: v.v,
-        seq: v.seq,
-        prev: v.prev,
-        type: v.type,
-        index: v.index,
+        ...head(v),
         epoch: v.epoch,
         metrics,
       } as LedgerRecord;
@@ -117,11 +114,7 @@ export function fastRecord(v: unknown): LedgerRecord | undefined {
       const metrics = recordOf(v.metrics, isMetricValue);
       if (metrics === undefined) return undefined;
       return {
-        v: v.v,
-        seq: v.seq,
-        prev: v.prev,
-        type: v.type,
-        index: v.index,
+        ...head(v),
         state,
         score,
         metrics,
@@ -139,11 +132,7 @@ export function fastRecord(v: unknown): LedgerRecord | undefined {
       if (typeof startedAt !== 'string' || typeof finishedAt !== 'string') return undefined;
       if (!datetime.safeParse(startedAt).success || !datetime.safeParse(finishedAt).success) return undefined;
       return {
-        v: v.v,
-        seq: v.seq,
-        prev: v.prev,
-        type: v.type,
-        index: v.index,
+        ...head(v),
         wallMs,
         worker,
         startedAt,

@@ -2,7 +2,10 @@ import type { Pipeline } from '../data/index.js';
 import { prepare } from '../data/index.js';
 import type { PreparedData, Schema, SplitSpec, Task } from '../data/types.js';
 import { ConfigError } from '../errors.js';
-import type { StudyConfig } from './config.js';
+import type { StudyBody } from '../ledger/index.js';
+import { environment } from '../train/backend.js';
+import { canonicalConfig, configHash, type StudyConfig } from './config.js';
+import { studyKey } from './ids.js';
 
 /** A study's dataset, prepared once in the main thread: what the workers train on and what the ledger records. */
 export interface StudyData {
@@ -60,4 +63,29 @@ export function refitData(data: PreparedData): PreparedData {
 export function requireDataset(path: string | undefined): string {
   if (path === undefined) throw new ConfigError('config: dataset: required for the built-in MLP objective');
   return path;
+}
+
+/**
+ * The study record of a config and its prepared dataset (null for a module objective): what identifies the
+ * study (its key from the config's hash and the data's), what it was computed with, and where its module is.
+ */
+export function studyBody(
+  config: StudyConfig,
+  studyData: StudyData | null,
+  module: string | undefined,
+): StudyBody {
+  const cHash = configHash(config);
+  return {
+    name: config.name,
+    key: studyKey(cHash, studyData?.hash ?? 'no-dataset'),
+    seed: config.seed,
+    config: canonicalConfig(config),
+    configHash: cHash,
+    dataset: studyData
+      ? { source: studyData.source, hash: studyData.hash, rows: studyData.rows, schema: studyData.schema }
+      : null,
+    preprocessing: studyData?.pipeline ?? null,
+    environment: environment(),
+    module: module ?? null,
+  };
 }

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { ConfigError, errorLine, LockstepError } from '../errors.js';
-import type { FileLedger, StudyBody, StudyState, TrialRecordState } from '../ledger/index.js';
+import type { FileLedger, StudyState, TrialRecordState } from '../ledger/index.js';
 import { createLedger, foldLedger, holdsCompleteLine, openLedger, studyDigest } from '../ledger/index.js';
 import { isPgUrl } from '../ledger/url.js';
 import { createLogger, type Logger } from '../log.js';
@@ -13,13 +13,12 @@ import { createPruner, fixedEpochs } from '../pruners/index.js';
 import { createSampler } from '../samplers/index.js';
 import type { FinishedTrial } from '../samplers/types.js';
 import { parseSpace } from '../space/index.js';
-import { environment, initBackend } from '../train/backend.js';
+import { initBackend } from '../train/backend.js';
 import { defaultMetric, METRIC_DIRECTION } from '../train/metrics.js';
 import type { BackendName, Direction, EpochMetrics, MetricName } from '../train/types.js';
-import { canonicalConfig, configFrom, configHash, type StudyConfig } from './config.js';
+import { configFrom, type StudyConfig } from './config.js';
 import { outcomeOf, type RunOutcome, runController, type TrialSpec, toFinishedTrial } from './controller.js';
-import { prepareStudyData, type StudyData } from './data.js';
-import { studyKey } from './ids.js';
+import { prepareStudyData, type StudyData, studyBody } from './data.js';
 import { type RefitResult, runRefit } from './refit.js';
 
 export interface SearchOptions {
@@ -203,22 +202,8 @@ export async function search(opts: SearchOptions): Promise<SearchResult> {
       studyData = await prepareStudyData(config, resolved.dataset!);
     }
     const { metric, direction } = objectiveOf(config, studyData?.schema.task);
-    const cHash = configHash(config);
-    const key = studyKey(cHash, studyData?.hash ?? 'no-dataset');
-    const env = environment();
-    const body: StudyBody = {
-      name: config.name,
-      key,
-      seed: config.seed,
-      config: canonicalConfig(config),
-      configHash: cHash,
-      dataset: studyData
-        ? { source: studyData.source, hash: studyData.hash, rows: studyData.rows, schema: studyData.schema }
-        : null,
-      preprocessing: studyData?.pipeline ?? null,
-      environment: env,
-      module: resolved.module ?? null,
-    };
+    const body = studyBody(config, studyData, resolved.module);
+    const { key, configHash: cHash, environment: env } = body;
 
     const warnings: string[] = [];
     let ledger: FileLedger;

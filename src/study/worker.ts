@@ -15,10 +15,10 @@ import type { FinishedTrial } from '../samplers/types.js';
 import { parseSpace } from '../space/index.js';
 import { environment, initBackend } from '../train/backend.js';
 import type { BackendName, EpochMetrics, MetricName } from '../train/types.js';
-import { canonicalConfig, configFrom, configHash, parseStudyConfig, type StudyConfig } from './config.js';
+import { configFrom, parseStudyConfig, type StudyConfig } from './config.js';
 import { outcomeOf, type RunOutcome, type TrialSpec, toFinishedTrial, trialSeed } from './controller.js';
-import { prepareStudyData, type StudyData } from './data.js';
-import { studyKey, trialId } from './ids.js';
+import { prepareStudyData, type StudyData, studyBody } from './data.js';
+import { trialId } from './ids.js';
 import { mayStart, visibleCount } from './lag.js';
 import { runRefit } from './refit.js';
 import { bestTrial, objectiveOf, type SearchOptions, type SearchResult } from './search.js';
@@ -362,20 +362,8 @@ async function joinStudy(ledger: PgLedger, o: WorkerOptions, isConfig: boolean):
     const datasetPath = o.dataset ?? paths.dataset;
     const studyData = config.objective === 'mlp' ? await prepareStudyData(config, datasetPath!) : null;
     const { metric, direction } = objectiveOf(config, studyData?.schema.task);
-    const cHash = configHash(config);
-    const body: StudyBody = {
-      name: config.name,
-      key: studyKey(cHash, studyData?.hash ?? 'no-dataset'),
-      seed: config.seed,
-      config: canonicalConfig(config),
-      configHash: cHash,
-      dataset: studyData
-        ? { source: studyData.source, hash: studyData.hash, rows: studyData.rows, schema: studyData.schema }
-        : null,
-      preprocessing: studyData?.pipeline ?? null,
-      environment: environment(),
-      module: paths.module ?? null,
-    };
+    const body = studyBody(config, studyData, paths.module);
+    const cHash = body.configHash;
     await ledger.ensureTables();
     // The same study (name and config) recorded with other data: this dataset is the wrong one.
     for (const other of await ledger.studies()) {

@@ -136,7 +136,7 @@ export const MASK_WAT = `(module
     (i64.store (i32.const 0) (local.get $s0))
     (i64.store (i32.const 8) (local.get $s1))))`;
 
-const MASK_WASM =
+export const MASK_WASM =
   'AGFzbQEAAAABBwFgA398fQADAgEABQMBAAEHEQIGbWVtb3J5AgAEZmlsbAAACooBAYcBAgR+An9BACkDACEDQQgpAwAhBCABm/wHIQZBECEHQRAgAEECdGohCAJAA0AgByAITw0BIAcgAkMAAAAAIAMgBHxC/////w+DIAZaGzgCACADIASFIQUgA0IYiSAFhSAFQhCGhSEDIAVCJYkhBCAHQQRqIQcMAAsLQQAgAzcDAEEIIAQ3AwAL';
 
 interface MaskFiller {

@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Stream } from '../../src/rng/index.js';
+import { MASK_WASM, MASK_WAT } from '../../src/rng/stream.js';
 import { requireBuild } from '../train/helpers.js';
 
 /** fillThreshold against its definition, one uint32() at a time; both streams must continue alike. */
@@ -97,5 +98,18 @@ describe('Stream.fillThreshold', () => {
     expect(kept.length / m.length).toBeLessThan(0.76);
     expect(new Set(kept).size).toBe(1);
     expect(kept[0]).toBe(Math.fround(1 / 0.75));
+  });
+});
+
+describe('the mask loop', () => {
+  it('is the binary of the text kept beside it (wabt, saturating float-to-int)', async () => {
+    const wabt = await (await import('wabt')).default();
+    const m = wabt.parseWat('mask.wat', MASK_WAT, { saturating_float_to_int: true });
+    try {
+      m.validate();
+      expect(Buffer.from(m.toBinary({}).buffer).toString('base64')).toBe(MASK_WASM);
+    } finally {
+      m.destroy();
+    }
   });
 });

@@ -27,7 +27,8 @@ export class Stream {
    * Fills `out[0..n)` with `scale` where the next uint32 of the stream is >= `threshold`, else 0: the same
    * draws, in the same order, as `out[i] = this.uint32() >= threshold ? scale : 0`, and the stream left where
    * those calls leave it. A dropout mask draws rows × units values per step: they are drawn by a small
-   * WebAssembly loop over the generator's 64-bit state (see MASK_WAT), several times faster than in JS.
+   * WebAssembly loop over the generator's 64-bit state (see MASK_WAT): about twice as fast as the JS loop
+   * over 32-bit halves it replaced (26–35 against 50–60 ms per 6.5 M draws, measured here).
    */
   fillThreshold(out: Float32Array, n: number, threshold: number, scale: number): void {
     const st = this.g.getState();

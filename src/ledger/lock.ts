@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import { hostname } from 'node:os';
+import { basename, dirname, join, resolve } from 'node:path';
 import { LockstepError } from '../errors.js';
 
 /** What a lock file holds. */
@@ -16,7 +17,33 @@ export interface LockHandle {
 }
 
 /**
- * Takes `<ledger>.lock`, created with O_EXCL so that two processes never both hold it.
+ * The file a path names, through every symbolic link: the file's own real path when it exists, else its
+ * folder's real path and its name (a ledger about to be created). Two paths that reach one file through
+ * symbolic links, `..` or a relative path give the same string. (A hard link is another name: not found.)
+ */
+export function realFilePath(path: string): string {
+  const abs = resolve(path);
+  try {
+    return fs.realpathSync(abs);
+  } catch {
+    // Not there (yet): its folder may be.
+  }
+  try {
+    return join(fs.realpathSync(dirname(abs)), basename(abs));
+  } catch {
+    return abs;
+  }
+}
+
+/** The lock file of a ledger: beside the real file, so that every path that reaches the ledger finds it. */
+export function lockPathOf(ledgerPath: string): string {
+  return `${realFilePath(ledgerPath)}.lock`;
+}
+
+/**
+ * Takes the ledger's lock file (`<real path of the ledger>.lock`, see lockPathOf), created with O_EXCL so
+ * that two processes never both hold it, whichever path (a symbolic link, a folder linked elsewhere) each
+ * reached the ledger by.
  *
  * A lock left by a process of this host that is no longer alive is taken over (with a
  * warning): under a second, short-lived `<ledger>.lock.takeover` lock, so that two processes
@@ -24,19 +51,20 @@ export interface LockHandle {
  * live process, is refused with E_LOCKED naming the holder.
  */
 export function acquireLock(ledgerPath: string, warn: (message: string) => void): LockHandle {
-  const lockPath = `${ledgerPath}.lock`;
+  const lockPath = lockPathOf(ledgerPath);
   const content = `${JSON.stringify({ pid: process.pid, host: hostname(), startedAt: new Date().toISOString() } satisfies LockInfo)}\n`; // not a number: who holds the lock
   if (!tryCreate(lockPath, content, ledgerPath)) {
     const holder = readLock(lockPath);
     if (holder === 'gone') {
-      if (!tryCreate(lockPath, content, ledgerPath)) throw lockedError(ledgerPath, readLock(lockPath));
+      if (!tryCreate(lockPath, content, ledgerPath))
+        throw lockedError(ledgerPath, lockPath, readLock(lockPath));
     } else if (holder !== 'unreadable' && isStale(holder)) {
       takeOver(ledgerPath, lockPath, content, holder);
       warn(
         `ledger ${ledgerPath}: took over a stale lock of pid ${holder.pid} on ${holder.host} (since ${holder.startedAt}), which is no longer running`,
       );
     } else {
-      throw lockedError(ledgerPath, holder);
+      throw lockedError(ledgerPath, lockPath, holder);
     }
   }
   return makeHandle(lockPath, content);
@@ -44,7 +72,8 @@ export function acquireLock(ledgerPath: string, warn: (message: string) => void)
 
 function takeOver(ledgerPath: string, lockPath: string, content: string, stale: LockInfo): void {
   const guard = `${lockPath}.takeover`;
-  if (!tryCreate(guard, `${process.pid}\n`, ledgerPath)) throw lockedError(ledgerPath, readLock(lockPath));
+  if (!tryCreate(guard, `${process.pid}\n`, ledgerPath))
+    throw lockedError(ledgerPath, lockPath, readLock(lockPath));
   try {
     // Re-read under the guard: another process may have taken it over meanwhile.
     const now = readLock(lockPath);
@@ -55,11 +84,12 @@ function takeOver(ledgerPath: string, lockPath: string, content: string, stale: 
         now.host !== stale.host ||
         now.startedAt !== stale.startedAt
       ) {
-        throw lockedError(ledgerPath, now);
+        throw lockedError(ledgerPath, lockPath, now);
       }
       fs.rmSync(lockPath, { force: true });
     }
-    if (!tryCreate(lockPath, content, ledgerPath)) throw lockedError(ledgerPath, readLock(lockPath));
+    if (!tryCreate(lockPath, content, ledgerPath))
+      throw lockedError(ledgerPath, lockPath, readLock(lockPath));
   } finally {
     fs.rmSync(guard, { force: true });
   }
@@ -132,16 +162,23 @@ function isStale(info: LockInfo): boolean {
   }
 }
 
-function lockedError(ledgerPath: string, holder: LockInfo | 'gone' | 'unreadable'): LockstepError {
+function lockedError(
+  ledgerPath: string,
+  lockPath: string,
+  holder: LockInfo | 'gone' | 'unreadable',
+): LockstepError {
+  // Reached through a link: say which file it is.
+  const real = lockPath.slice(0, -'.lock'.length);
+  const ledger = real === resolve(ledgerPath) ? ledgerPath : `${ledgerPath} (${real})`;
   if (holder === 'gone' || holder === 'unreadable') {
     return new LockstepError(
       'E_LOCKED',
-      `ledger ${ledgerPath} is locked (the lock file ${ledgerPath}.lock is being replaced or unreadable); if no lockstep is running, delete it`,
+      `ledger ${ledger} is locked (the lock file ${lockPath} is being replaced or unreadable); if no lockstep is running, delete it`,
     );
   }
   return new LockstepError(
     'E_LOCKED',
-    `ledger ${ledgerPath} is locked by pid ${holder.pid} on ${holder.host} (since ${holder.startedAt}); is another lockstep running?`,
+    `ledger ${ledger} is locked by pid ${holder.pid} on ${holder.host} (since ${holder.startedAt}); is another lockstep running?`,
   );
 }
 

@@ -1,8 +1,12 @@
 import { dirname, join } from 'node:path';
 import { exportEnvironment } from '../report/rebuild.js';
 import { onePositional, printJson } from './args.js';
+import { refuseLedgerAsOutput } from './output.js';
 
 const USAGE = 'lockstep export-env <ledger> [--out DIR] [--lockfile FILE] [--json]';
+
+/** The files exportEnvironment writes into its folder (and `dataset/…`); none of them may be the ledger. */
+export const ENV_FILES = ['package-lock.json', 'ledger.jsonl', 'Dockerfile', 'replay.sh', 'README.txt'];
 
 export async function run({
   positionals,
@@ -13,6 +17,8 @@ export async function run({
 }): Promise<number> {
   const ledger = onePositional(positionals, 'ledger', USAGE);
   const out = (values.out as string | undefined) ?? join(dirname(ledger), 'env');
+  refuseLedgerAsOutput('--out', out, ledger);
+  for (const name of ENV_FILES) refuseLedgerAsOutput('--out', join(out, name), ledger);
   const r = exportEnvironment(ledger, out, {
     ...(values.lockfile !== undefined ? { lockfile: values.lockfile as string } : {}),
   });

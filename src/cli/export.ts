@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { LockstepError } from '../errors.js';
 import { summarizeAny } from '../study/summary.js';
 import { onePositional } from './args.js';
+import { refuseLedgerAsOutput } from './output.js';
 
 const USAGE = 'lockstep export <ledger> --format csv|json [--out FILE]';
 
@@ -23,6 +24,7 @@ export async function run({
   if (format !== 'csv' && format !== 'json') {
     throw new LockstepError('E_USAGE', `--format: expected csv or json, but got '${String(format)}'`);
   }
+  if (typeof values.out === 'string') refuseLedgerAsOutput('--out', values.out, ledger);
   const s = await summarizeAny(ledger);
   let text: string;
   if (format === 'json') {

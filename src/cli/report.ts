@@ -2,6 +2,7 @@ import { dirname, join } from 'node:path';
 import { LockstepError } from '../errors.js';
 import { writeReport } from '../report/write.js';
 import { onePositional, printJson } from './args.js';
+import { refuseLedgerAsOutput } from './output.js';
 
 const USAGE = 'lockstep report <ledger> [--out FILE] [--json]';
 
@@ -14,6 +15,7 @@ export async function run({
 }): Promise<number> {
   const ledger = onePositional(positionals, 'ledger', USAGE);
   const out = (values.out as string | undefined) ?? join(dirname(ledger), 'report.html');
+  refuseLedgerAsOutput('--out', out, ledger);
   let r: { bytes: number; trials: number };
   try {
     r = await writeReport(ledger, out);

@@ -6,9 +6,18 @@ import { refuseLedgerAsOutput } from './output.js';
 
 const USAGE = 'lockstep export <ledger> --format csv|json [--out FILE]';
 
+/** A number as text: a cell a spreadsheet reads as a number, never as a formula. */
+const PLAIN_NUMBER = /^-?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
+
+/**
+ * One CSV cell. A text cell that a spreadsheet would take for a formula (it begins with = + - @, a tab or
+ * a carriage return, and is not a plain number) gets a leading single quote, as OWASP recommends against
+ * CSV injection: `=2+3` is written `'=2+3`, while `-0.5` stays a number.
+ */
 function csvCell(v: unknown): string {
   if (v === null || v === undefined) return '';
-  const s = String(v);
+  let s = String(v);
+  if (typeof v === 'string' && /^[=+\-@\t\r]/.test(s) && !PLAIN_NUMBER.test(s)) s = `'${s}`;
   return /[",\n\r]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
 }
 

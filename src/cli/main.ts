@@ -129,8 +129,22 @@ function help(): string {
   return `lockstep — reproducible hyperparameter search for neural networks on tabular data\n\nUsage: lockstep <command> [options]\n\nCommands:\n${lines.join('\n')}\n\nRun 'lockstep <command> --help' for a command's options.\n`;
 }
 
+/**
+ * A reader that goes away (`lockstep show | head -1`) is no error of ours: once stdout or stderr says
+ * EPIPE, what is still to be written there is dropped, and the command finishes its work (a search is
+ * not cut short by a closed pipe) and exits with its own code, without a stack trace.
+ */
+function dropOutputOnClosedPipe(stream: NodeJS.WriteStream): void {
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') throw e;
+    stream.destroy();
+  });
+}
+
 /** Parses argv and runs a command; returns the exit code. Known errors print as one line. */
 export async function main(argv: string[]): Promise<number> {
+  dropOutputOnClosedPipe(process.stdout);
+  dropOutputOnClosedPipe(process.stderr);
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     process.stdout.write(help());

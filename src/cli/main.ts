@@ -1,5 +1,6 @@
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { errorLine, LockstepError } from '../errors.js';
+import { printable } from './printable.js';
 
 /** Every subcommand: its options and a lazily loaded implementation. */
 interface Command {
@@ -180,11 +181,11 @@ export async function main(argv: string[]): Promise<number> {
     return await impl.run(parsed);
   } catch (e) {
     if (e instanceof LockstepError) {
-      process.stderr.write(`lockstep: ${errorLine(e)}\n`);
+      process.stderr.write(`lockstep: ${printable(errorLine(e))}\n`);
       if (process.env.LOCKSTEP_DEBUG === '1' && e.stack) process.stderr.write(`${e.stack}\n`);
       return e.exitCode;
     }
-    process.stderr.write(`lockstep: internal error: ${errorLine(e)}\n`);
+    process.stderr.write(`lockstep: internal error: ${printable(errorLine(e))}\n`);
     if (e instanceof Error && e.stack) process.stderr.write(`${e.stack}\n`);
     return 1;
   }

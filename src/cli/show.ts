@@ -1,6 +1,7 @@
 import { studyDigest } from '../ledger/index.js';
 import { summarizeAny } from '../study/summary.js';
 import { onePositional, printJson } from './args.js';
+import { printable as p } from './printable.js';
 
 const USAGE = 'lockstep show <ledger> [--json]';
 
@@ -30,22 +31,23 @@ export async function run({
     return 0;
   }
   const out = process.stdout;
-  for (const w of s.warnings) process.stderr.write(`lockstep: warning: ${w}\n`);
+  // Human output: every string from the ledger through p(), so that it cannot drive the terminal.
+  for (const w of s.warnings) process.stderr.write(`lockstep: warning: ${p(w)}\n`);
   const c = s.counts;
   out.write(
-    `study ${s.study} (${s.metric}, ${s.direction})  ${s.trials.length} trials (${c.complete} complete, ${c.pruned} pruned, ${c.failed} failed), ${s.epochs} epochs trained${s.pruner === 'none' ? '' : `, pruner ${s.pruner}`}\n`,
+    `study ${p(s.study)} (${p(s.metric)}, ${p(s.direction)})  ${s.trials.length} trials (${c.complete} complete, ${c.pruned} pruned, ${c.failed} failed), ${s.epochs} epochs trained${s.pruner === 'none' ? '' : `, pruner ${p(s.pruner)}`}\n`,
   );
   const names = [...new Set(s.trials.flatMap((t) => Object.keys(t.params)))].sort();
   // 'epochs' is what each trial trained; a pruned trial's score is its value at the epoch it stopped.
-  const header = ['id', 'state', 'score', 'epochs', ...names];
+  const header = ['id', 'state', 'score', 'epochs', ...names.map(p)];
   const rows = s.trials.map((t) => [
-    t.id,
-    t.state === 'pruned' ? `pruned@${t.epochs}` : t.state,
+    p(t.id),
+    t.state === 'pruned' ? `pruned@${t.epochs}` : p(t.state),
     t.score === null ? '—' : String(Number(t.score.toPrecision(6))),
     String(t.epochs),
     ...names.map((n) => {
       const v = t.params[n];
-      return v === undefined ? '' : typeof v === 'number' ? String(Number(v.toPrecision(4))) : String(v);
+      return v === undefined ? '' : typeof v === 'number' ? String(Number(v.toPrecision(4))) : p(String(v));
     }),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
@@ -55,8 +57,8 @@ export async function run({
       .join('  ')
       .trimEnd();
   out.write(`${line(header)}\n${rows.map(line).join('\n')}\n`);
-  if (s.best) out.write(`best: ${s.best.id}  ${s.metric} ${s.best.score}\n`);
-  if (s.state.refit) out.write(`refit: test ${s.metric} ${s.state.refit.testScore}\n`);
+  if (s.best) out.write(`best: ${p(s.best.id)}  ${p(s.metric)} ${s.best.score}\n`);
+  if (s.state.refit) out.write(`refit: test ${p(s.metric)} ${s.state.refit.testScore}\n`);
   out.write(`digest ${digest}\n`);
   return 0;
 }

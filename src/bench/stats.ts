@@ -1,4 +1,4 @@
-import { erfc } from '../samplers/parzen.js';
+import { erfc } from '../math/index.js';
 /**
  * Pure statistics of a strategy benchmark. Every curve here is a loss: lower is better (a maximised
  * score is negated before it gets here), so that regret = best − optimum ≥ 0.

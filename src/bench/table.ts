@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { ConfigError, NotFoundError } from '../errors.js';
+import { log } from '../math/index.js';
 import { zodLine } from '../study/config.js';
 
 const ValueSchema = z.union([z.string(), z.number(), z.boolean()]);
@@ -84,7 +85,7 @@ function nearest(values: readonly (string | number | boolean)[], v: unknown, nam
     );
   }
   const logScale = v > 0 && values.every((x) => (x as number) > 0);
-  const d = (x: number) => (logScale ? Math.abs(Math.log(x) - Math.log(v)) : Math.abs(x - v));
+  const d = (x: number) => (logScale ? Math.abs(log(x) - log(v)) : Math.abs(x - v));
   let best = 0;
   for (let i = 1; i < values.length; i++) if (d(values[i] as number) < d(values[best] as number)) best = i;
   return best;

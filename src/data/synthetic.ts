@@ -1,4 +1,5 @@
 import { ConfigError } from '../errors.js';
+import { tanh } from '../math/index.js';
 import { Stream } from '../rng/index.js';
 import { sha256Hex } from './hash.js';
 import type { RawTable } from './types.js';
@@ -52,7 +53,7 @@ export function syntheticCsv(opts: SyntheticOptions): string {
       let s = bias[k]!;
       for (let j = 0; j < features; j++) s += w[j]! * x[j]!;
       // A mild nonlinearity, so that a hidden layer helps.
-      if (features >= 2) s += 0.5 * Math.tanh(x[(k * 2) % features]! * x[(k * 2 + 1) % features]!);
+      if (features >= 2) s += 0.5 * tanh(x[(k * 2) % features]! * x[(k * 2 + 1) % features]!);
       return s + noise * eps.normal();
     };
     let target: string;

@@ -1,3 +1,4 @@
+import { pow } from '../math/index.js';
 import type { FinishedTrial } from '../samplers/types.js';
 import { better } from './rank.js';
 import type { PruneContext, Pruner } from './types.js';
@@ -86,7 +87,9 @@ export class HyperbandPruner implements Pruner {
     this.options = { ...options };
     this.rungs = rungsOf(options);
     const k = this.rungs.length;
-    this.sizes = Array.from({ length: k + 1 }, (_, s) => Math.ceil(((k + 1) / (s + 1)) * options.eta ** s));
+    this.sizes = Array.from({ length: k + 1 }, (_, s) =>
+      Math.ceil(((k + 1) / (s + 1)) * pow(options.eta, s)),
+    );
     this.cycle = weightedRoundRobin(this.sizes);
   }
 

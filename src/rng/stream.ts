@@ -1,5 +1,6 @@
 import { xoroshiro128plusFromState } from 'pure-rand/generator/xoroshiro128plus';
 import type { RandomGenerator } from 'pure-rand/types/RandomGenerator';
+import { cos, log, sin } from '../math/index.js';
 import { type SeedPart, seedFor } from './seed.js';
 
 /**
@@ -79,9 +80,9 @@ export class Stream {
     let u = 0;
     while (u === 0) u = this.float();
     const v = this.float();
-    const r = Math.sqrt(-2 * Math.log(u));
-    this.spare = r * Math.sin(2 * Math.PI * v);
-    return r * Math.cos(2 * Math.PI * v);
+    const r = Math.sqrt(-2 * log(u));
+    this.spare = r * sin(2 * Math.PI * v);
+    return r * cos(2 * Math.PI * v);
   }
 
   /** A uniformly random permutation of 0..n-1 (Fisher–Yates). */

@@ -1,3 +1,4 @@
+import { exp, log, pow } from '../math/index.js';
 import { Stream } from '../rng/index.js';
 import { fromUnit, isActive } from '../space/codec.js';
 import type { ParamSpec, Params, SearchSpace } from '../space/types.js';
@@ -55,7 +56,7 @@ export class CmaState {
     const w = new Float64Array(this.mu);
     let sw = 0;
     for (let i = 0; i < this.mu; i++) {
-      w[i] = Math.log((lambda + 1) / 2) - Math.log(i + 1);
+      w[i] = log((lambda + 1) / 2) - log(i + 1);
       sw += w[i]!;
     }
     let sw2 = 0;
@@ -69,8 +70,8 @@ export class CmaState {
     this.cSigma = (me + 2) / (d + me + 5);
     this.dSigma = 1 + 2 * Math.max(0, Math.sqrt((me - 1) / (d + 1)) - 1) + this.cSigma;
     this.cc = (4 + me / d) / (d + 4 + (2 * me) / d);
-    this.c1 = 2 / ((d + 1.3) ** 2 + me);
-    this.cMu = Math.min(1 - this.c1, (2 * (me - 2 + 1 / me)) / ((d + 2) ** 2 + me));
+    this.c1 = 2 / ((d + 1.3) * (d + 1.3) + me);
+    this.cMu = Math.min(1 - this.c1, (2 * (me - 2 + 1 / me)) / ((d + 2) * (d + 2) + me));
     this.chiN = Math.sqrt(d) * (1 - 1 / (4 * d) + 1 / (21 * d * d));
     this.mean = Float64Array.from(mean);
     this.sigma = sigma;
@@ -141,7 +142,7 @@ export class CmaState {
     }
     norm = Math.sqrt(norm);
     const hSigma =
-      norm / Math.sqrt(1 - (1 - cs) ** (2 * this.generation)) < (1.4 + 2 / (d + 1)) * this.chiN ? 1 : 0;
+      norm / Math.sqrt(1 - pow(1 - cs, 2 * this.generation)) < (1.4 + 2 / (d + 1)) * this.chiN ? 1 : 0;
     const fc = Math.sqrt(this.cc * (2 - this.cc) * this.muEff);
     for (let k = 0; k < d; k++) this.pc[k] = (1 - this.cc) * this.pc[k]! + hSigma * fc * yw[k]!;
     const decay = 1 - this.c1 - this.cMu + (1 - hSigma) * this.c1 * this.cc * (2 - this.cc);
@@ -154,7 +155,7 @@ export class CmaState {
         this.c[j * d + i] = v;
       }
     }
-    this.sigma *= Math.exp(Math.min(1, (cs / this.dSigma) * (norm / this.chiN - 1)));
+    this.sigma *= exp(Math.min(1, (cs / this.dSigma) * (norm / this.chiN - 1)));
     const { values: ev, vectors } = jacobiEigen(this.c, d);
     this.b = vectors;
     for (let k = 0; k < d; k++) this.dd[k] = Math.sqrt(Math.max(ev[k]!, 1e-20));
@@ -169,7 +170,7 @@ export class CmaState {
       maxD = Math.max(maxD, this.dd[k]!);
       minD = Math.min(minD, this.dd[k]!);
     }
-    if ((maxD / minD) ** 2 > 1e14) return true;
+    if ((maxD / minD) * (maxD / minD) > 1e14) return true;
     let tolx = true;
     for (let k = 0; k < d; k++) {
       if (this.sigma * Math.sqrt(this.c[k * d + k]!) > 1e-11 || this.sigma * Math.abs(this.pc[k]!) > 1e-11)
@@ -247,7 +248,7 @@ export class CmaEsSampler implements Sampler {
     const d = specs.length;
     const mappers = specs.map((s) => unitMapper(s.dist));
     const sign = ctx.direction === 'minimize' ? 1 : -1;
-    let lambda = this.options.popsize ?? 4 + Math.floor(3 * Math.log(d));
+    let lambda = this.options.popsize ?? 4 + Math.floor(3 * log(d));
     lambda = Math.max(2, lambda);
     let state = new CmaState(d, lambda, new Float64Array(d).fill(0.5), this.options.sigma0);
     let restarts = 0;

@@ -1,8 +1,8 @@
+import { erfc, exp, log } from '../math/index.js';
 import { Stream } from '../rng/index.js';
 import { canonicalParams, cardinality, fromUnit, isActive } from '../space/codec.js';
 import type { ParamSpec, Params, SearchSpace } from '../space/types.js';
 import { backSolve, cholesky, choleskyInverse, forwardSolve } from './linalg.js';
-import { erfc } from './parzen.js';
 import { unitDraw } from './random.js';
 import { SobolSampler } from './sobol.js';
 import { unitMapper } from './tpe.js';
@@ -24,7 +24,7 @@ export const GP_DEFAULTS: Required<GpOptions> = {
 };
 
 const SQRT5 = Math.sqrt(5);
-const LOG_2PI = Math.log(2 * Math.PI);
+const LOG_2PI = log(2 * Math.PI);
 const MIN_NOISE = 1e-6;
 const LOG_SQRT_2PI = 0.5 * LOG_2PI;
 
@@ -138,7 +138,10 @@ function trainingData(
   }
   mean = n > 0 ? mean / n : 0;
   let sq = 0;
-  for (let i = 0; i < n; i++) sq += (kept[i]!.v - mean) ** 2;
+  for (let i = 0; i < n; i++) {
+    const dv = kept[i]!.v - mean;
+    sq += dv * dv;
+  }
   const sd = n > 1 && sq > 0 ? Math.sqrt(sq / n) : 1;
   for (let i = 0; i < n; i++) y[i] = (kept[i]!.v - mean) / sd;
   return { n, x, y };
@@ -158,7 +161,7 @@ interface Gp {
 
 function matern(r: number): number {
   const s = SQRT5 * r;
-  return (1 + s + (s * s) / 3) * Math.exp(-s);
+  return (1 + s + (s * s) / 3) * exp(-s);
 }
 
 /**
@@ -174,9 +177,9 @@ function objective(
 ): number {
   const d = d2.length;
   const inv = new Float64Array(d);
-  for (let k = 0; k < d; k++) inv[k] = Math.exp(-2 * theta[k]!);
-  const signal = Math.exp(theta[d]!);
-  const en = Math.exp(theta[d + 1]!);
+  for (let k = 0; k < d; k++) inv[k] = exp(-2 * theta[k]!);
+  const signal = exp(theta[d]!);
+  const en = exp(theta[d + 1]!);
   const noise = MIN_NOISE + en;
   const pairs = (n * (n - 1)) / 2;
   const rr = new Float64Array(pairs);
@@ -202,7 +205,7 @@ function objective(
   forwardSolve(k, n, alpha);
   backSolve(k, n, alpha);
   let logDet = 0;
-  for (let i = 0; i < n; i++) logDet += Math.log(k[i * n + i]!);
+  for (let i = 0; i < n; i++) logDet += log(k[i * n + i]!);
   let fit = 0;
   for (let i = 0; i < n; i++) fit += y[i]! * alpha[i]!;
   const lml = -0.5 * fit - logDet - 0.5 * n * LOG_2PI;
@@ -221,7 +224,7 @@ function objective(
     for (let j = i + 1; j < n; j++, p++) {
       const w = alpha[i]! * alpha[j]! - kinv[i * n + j]!;
       const r = rr[p]!;
-      const e = Math.exp(-SQRT5 * r);
+      const e = exp(-SQRT5 * r);
       gSignal += w * signal * (1 + SQRT5 * r + (5 / 3) * r * r) * e;
       const c = w * signal * (5 / 3) * (1 + SQRT5 * r) * e;
       for (let q = 0; q < d; q++) grad[q] = grad[q]! + c * d2[q]![p]! * inv[q]!;
@@ -232,7 +235,7 @@ function objective(
   // Priors: ℓ ~ Gamma(3, 6) (mode 1/3, in log space 3θ − 6e^θ); log σ²_f ~ N(0, 2²); φ ~ N(−8, 4²).
   let prior = 0;
   for (let q = 0; q < d; q++) {
-    const l = Math.exp(theta[q]!);
+    const l = exp(theta[q]!);
     prior += 3 * theta[q]! - 6 * l;
     grad[q] = grad[q]! + 3 - 6 * l;
   }
@@ -244,8 +247,8 @@ function objective(
   return -(lml + prior);
 }
 
-const THETA_LOW = (d: number, q: number) => (q < d ? Math.log(1e-3) : q === d ? -8 : -25);
-const THETA_HIGH = (d: number, q: number) => (q < d ? Math.log(50) : q === d ? 8 : 2);
+const THETA_LOW = (d: number, q: number) => (q < d ? log(1e-3) : q === d ? -8 : -25);
+const THETA_HIGH = (d: number, q: number) => (q < d ? log(50) : q === d ? 8 : 2);
 
 /** Minimises f by L-BFGS (memory 8) with backtracking, θ clipped to its box. */
 function lbfgs(
@@ -359,7 +362,7 @@ function fitGp(x: Float64Array, y: Float64Array, n: number, d: number): Gp {
   let best: { x: Float64Array; f: number } | undefined;
   for (const [l0, n0] of [[0.5, -6]] as const) {
     const theta0 = new Float64Array(d + 2);
-    for (let q = 0; q < d; q++) theta0[q] = Math.log(l0);
+    for (let q = 0; q < d; q++) theta0[q] = log(l0);
     theta0[d] = 0;
     theta0[d + 1] = n0;
     const r = lbfgs(f, theta0, d, 40);
@@ -368,17 +371,17 @@ function fitGp(x: Float64Array, y: Float64Array, n: number, d: number): Gp {
   let theta = best!.x;
   if (!Number.isFinite(best!.f)) {
     theta = new Float64Array(d + 2);
-    for (let q = 0; q < d; q++) theta[q] = Math.log(0.5);
-    theta[d + 1] = Math.log(1e-2);
+    for (let q = 0; q < d; q++) theta[q] = log(0.5);
+    theta[d + 1] = log(1e-2);
   }
   const invL2 = new Float64Array(d);
   const lengthscales = new Float64Array(d);
   for (let q = 0; q < d; q++) {
-    lengthscales[q] = Math.exp(theta[q]!);
-    invL2[q] = Math.exp(-2 * theta[q]!);
+    lengthscales[q] = exp(theta[q]!);
+    invL2[q] = exp(-2 * theta[q]!);
   }
-  const signal = Math.exp(theta[d]!);
-  let noise = MIN_NOISE + Math.exp(theta[d + 1]!);
+  const signal = exp(theta[d]!);
+  let noise = MIN_NOISE + exp(theta[d + 1]!);
   // Factorise; add jitter until positive definite (only for a degenerate history).
   for (;;) {
     const k = new Float64Array(n * n);
@@ -410,13 +413,13 @@ export function logEi(mu: number, sigma: number, best: number): number {
   const z = (best - mu) / sigma;
   if (z > -10) {
     const cdf = 0.5 * erfc(-z / Math.SQRT2);
-    const pdf = Math.exp(-0.5 * z * z - LOG_SQRT_2PI);
-    return Math.log(sigma) + Math.log(Math.max(z * cdf + pdf, 1e-300));
+    const pdf = exp(-0.5 * z * z - LOG_SQRT_2PI);
+    return log(sigma) + log(Math.max(z * cdf + pdf, 1e-300));
   }
   // z·Φ(z) + φ(z) = φ(z) / z² · (1 − 3/z² + 15/z⁴ − 105/z⁶ + …) as z → −∞ (next term < 1e-5 here).
   const w = 1 / (z * z);
   const series = 1 - 3 * w + 15 * w * w - 105 * w * w * w;
-  return Math.log(sigma) - 0.5 * z * z - LOG_SQRT_2PI + Math.log(w) + Math.log(series);
+  return log(sigma) - 0.5 * z * z - LOG_SQRT_2PI + log(w) + log(series);
 }
 
 class Acquisition {

@@ -1,4 +1,5 @@
 import { ConfigError } from '../errors.js';
+import { exp, log as ln, pow2 } from '../math/index.js';
 import { Stream } from '../rng/index.js';
 import { cardinality, fromUnit, isActive } from '../space/codec.js';
 import type { Distribution, ParamSpec, Params, ParamValue, SearchSpace } from '../space/types.js';
@@ -16,7 +17,7 @@ export const GRID_DEFAULTS = { grid_points: 5, order: 'shuffled' } as const;
 /** Discrete params with at most this many values are enumerated whole; larger ones get `grid_points` points. */
 const MAX_ENUMERATED = 10;
 const MAX_GROUP_POINTS = 1_000_000;
-const MAX_GRID_POINTS = 2 ** 40;
+const MAX_GRID_POINTS = pow2(40);
 
 /**
  * Grid search. Points per parameter: every choice of a categorical; every value of an int or
@@ -96,8 +97,8 @@ function spread(d: Distribution & { type: 'int' | 'float' }, n: number): ParamVa
   if (n <= 1 || d.low === d.high) return [d.low];
   const out: number[] = [];
   const log = d.log === true;
-  const a = log ? Math.log(d.low) : d.low;
-  const b = log ? Math.log(d.high) : d.high;
+  const a = log ? ln(d.low) : d.low;
+  const b = log ? ln(d.high) : d.high;
   for (let i = 0; i < n; i++) {
     let x =
       i === 0
@@ -105,7 +106,7 @@ function spread(d: Distribution & { type: 'int' | 'float' }, n: number): ParamVa
         : i === n - 1
           ? d.high
           : log
-            ? Math.exp(a + ((b - a) * i) / (n - 1))
+            ? exp(a + ((b - a) * i) / (n - 1))
             : a + ((b - a) * i) / (n - 1);
     const step = d.type === 'int' ? (log ? 1 : (d.step ?? 1)) : d.step;
     if (step !== undefined)
@@ -211,9 +212,9 @@ function mix32(x: number): number {
 export function feistelPermute(i: number, n: number, keys: Uint32Array): number {
   if (n <= 1) return 0;
   let bits = 0;
-  while (2 ** bits < n) bits++;
+  while (pow2(bits) < n) bits++;
   const h = Math.max(1, Math.ceil(bits / 2));
-  const half = 2 ** h;
+  const half = pow2(h);
   const mask = half - 1;
   let x = i;
   do {

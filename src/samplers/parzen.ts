@@ -1,3 +1,4 @@
+import { erfc, exp, log } from '../math/index.js';
 import type { Stream } from '../rng/index.js';
 
 /**
@@ -9,34 +10,7 @@ import type { Stream } from '../rng/index.js';
 
 const SQRT2 = Math.SQRT2;
 const SQRT_2PI = Math.sqrt(2 * Math.PI);
-const LOG_SQRT_2PI = Math.log(SQRT_2PI);
-
-/** erfc with fractional error < 1.2e-7 everywhere (Numerical Recipes' erfcc); enough for weights. */
-export function erfc(x: number): number {
-  // From x <= -5.86 on, 2 - r rounds to exactly 2 (r < 1e-16; checked on a 1e-5 grid down to -40, and r only
-  // shrinks further): the same bits without the exp.
-  if (x <= -6.5) return 2;
-  const z = Math.abs(x);
-  const t = 1 / (1 + 0.5 * z);
-  const r =
-    t *
-    Math.exp(
-      -z * z -
-        1.26551223 +
-        t *
-          (1.00002368 +
-            t *
-              (0.37409196 +
-                t *
-                  (0.09678418 +
-                    t *
-                      (-0.18628806 +
-                        t *
-                          (0.27886807 +
-                            t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))),
-    );
-  return x >= 0 ? r : 2 - r;
-}
+const LOG_SQRT_2PI = log(SQRT_2PI);
 
 /** Standard normal CDF. */
 function phi(x: number): number {
@@ -81,7 +55,7 @@ function truncatedMass(mu: number, sigma: number): number {
 
 /** log of the normalising constant of kernel (mu, sigma) truncated to [0, 1], plus log(sigma·√2π). */
 export function logKernelNorm(mu: number, sigma: number): number {
-  return Math.log(sigma * truncatedMass(mu, sigma)) + LOG_SQRT_2PI;
+  return log(sigma * truncatedMass(mu, sigma)) + LOG_SQRT_2PI;
 }
 
 /**
@@ -157,7 +131,7 @@ function blockMoments(
     const o = b * TERMS;
     // term_k = term_{k-1} · s / k, unrolled; dividing by 1, 2, 4 or 8 is the same correctly rounded
     // result as multiplying by 1, 0.5, 0.25 or 0.125, so those are multiplications (the same bits).
-    let t = coefs[j]! * Math.exp(-0.5 * s * s);
+    let t = coefs[j]! * exp(-0.5 * s * s);
     mom[o] = mom[o]! + t;
     t = t * s;
     mom[o + 1] = mom[o + 1]! + t;
@@ -356,7 +330,7 @@ export class NumericParzen {
     const wm = this.wideMu;
     for (let j = 0; j < wm.length; j++) {
       const d = x - wm[j]!;
-      p += this.wideCoef[j]! * Math.exp(-d * d * this.wideHalf[j]!);
+      p += this.wideCoef[j]! * exp(-d * d * this.wideHalf[j]!);
     }
     if (p >= stopAt) return Number.POSITIVE_INFINITY;
     const nm = this.narrowMu;
@@ -387,7 +361,7 @@ export class NumericParzen {
         q = q * t + mom[o + 2]!;
         q = q * t + mom[o + 1]!;
         q = q * t + mom[o]!;
-        const term = Math.exp(-0.5 * t * t) * q;
+        const term = exp(-0.5 * t * t) * q;
         p += term;
         // A truncated series could in principle dip below 0: the early stop then no longer holds.
         if (term < 0) stopAt = Number.POSITIVE_INFINITY;
@@ -407,10 +381,10 @@ export class NumericParzen {
       const to = x + r;
       for (let j = lo; j < nm.length && nm[j]! <= to; j++) {
         const d = x - nm[j]!;
-        p += this.narrowCoef[j]! * Math.exp(-d * d * half);
+        p += this.narrowCoef[j]! * exp(-d * d * half);
       }
     }
-    return Math.log(p);
+    return log(p);
   }
 }
 
@@ -450,7 +424,7 @@ export class CategoricalParzen {
   }
 
   logPmf(c: number): number {
-    return Math.log(this.probs[c]!);
+    return log(this.probs[c]!);
   }
 
   /** The probability row of one kernel (for the multivariate estimator). */

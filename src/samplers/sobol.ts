@@ -1,3 +1,4 @@
+import { pow2 } from '../math/index.js';
 import { Stream } from '../rng/index.js';
 import { decodeParams } from '../space/codec.js';
 import type { Params, SearchSpace } from '../space/types.js';
@@ -56,7 +57,7 @@ function scrambled(seed: number, d: number): { v: Uint32Array; shift: number } {
   const s = Stream.of(seed, 'sampler', 'sobol', 'scramble', d);
   const rows = new Uint32Array(BITS); // rows[p]: the input bits that output bit p (31 = most significant) reads
   for (let p = BITS - 1; p >= 0; p--) {
-    const above = p === BITS - 1 ? 0 : (s.uint32() & ~((2 ** (p + 1) - 1) | 0)) >>> 0;
+    const above = p === BITS - 1 ? 0 : (s.uint32() & ~(((1 << (p + 1)) - 1) | 0)) >>> 0;
     rows[p] = (above | (1 << p)) >>> 0;
   }
   const base = DIRECTIONS[d]!;
@@ -94,7 +95,7 @@ export class SobolSampler implements Sampler {
     for (const spec of space.params) if (spec.dist.type !== 'fixed') dims.set(spec.name, dims.size);
     return decodeParams(space, (spec) => {
       const d = dims.get(spec.name)!;
-      if (d >= SOBOL_MAX_DIMENSIONS || ctx.index >= 2 ** BITS) return unitDraw(ctx, this.name, spec.name);
+      if (d >= SOBOL_MAX_DIMENSIONS || ctx.index >= pow2(BITS)) return unitDraw(ctx, this.name, spec.name);
       const { v, shift } = scrambled(ctx.seed, d);
       return coordinate(ctx.index, v, shift);
     });

@@ -1,3 +1,4 @@
+import { exp, log, pow } from '../math/index.js';
 import { Stream } from '../rng/index.js';
 import {
   canonicalParams,
@@ -309,7 +310,7 @@ function withAbove(
 function stopAt(lx: number, bestScore: number): number {
   const d = lx - bestScore;
   return Number.isFinite(lx) && Number.isFinite(bestScore) && d > -700 && d < 700
-    ? Math.exp(d) * (1 + 1e-6)
+    ? exp(d) * (1 + 1e-6)
     : Number.POSITIVE_INFINITY;
 }
 
@@ -611,9 +612,9 @@ function buildUnitMapper(dist: Distribution): (v: ParamValue | undefined) => num
       const { low, high } = dist;
       // The same operations as toUnit, so that the fast path gives the same bits.
       if (dist.log === true) {
-        const a = Math.log(low);
-        const den = Math.log(high) - a;
-        return (v) => (typeof v === 'number' && v >= low && v <= high ? (Math.log(v) - a) / den : Number.NaN);
+        const a = log(low);
+        const den = log(high) - a;
+        return (v) => (typeof v === 'number' && v >= low && v <= high ? (log(v) - a) / den : Number.NaN);
       }
       const den = high - low;
       return (v) => (typeof v === 'number' && v >= low && v <= high ? (v - low) / den : Number.NaN);
@@ -676,12 +677,12 @@ class JointParzen {
     for (let j = 0; j < n; j++) total += this.weights[j]!;
     this.total = total;
     this.logW = new Float64Array(n);
-    for (let j = 0; j < n; j++) this.logW[j] = Math.log(this.weights[j]! / total);
+    for (let j = 0; j < n; j++) this.logW[j] = log(this.weights[j]! / total);
     this.sigmas = new Float64Array(dims);
     this.mus = [];
     this.logNorm = [];
     const minSigma = 1 / Math.min(100, 1 + n);
-    const sigma = Math.min(1, Math.max(minSigma, SIGMA0_MAGNITUDE * Math.max(n, 1) ** (-1 / (dims + 4))));
+    const sigma = Math.min(1, Math.max(minSigma, SIGMA0_MAGNITUDE * pow(Math.max(n, 1), -1 / (dims + 4))));
     for (let d = 0; d < dims; d++) {
       const k = this.kinds[d]!;
       const mu = new Float64Array(n);
@@ -739,10 +740,10 @@ class JointParzen {
         scratch[n - 1] = scratch[n - 1]! - 0.5 * t * t - ln[n - 1]!;
       } else {
         const c = Math.min(k - 1, Math.floor(x[d]! * k));
-        const hit = Math.log((this.pw / k + 1) / (this.pw + 1));
-        const miss = Math.log(this.pw / k / (this.pw + 1));
+        const hit = log((this.pw / k + 1) / (this.pw + 1));
+        const miss = log(this.pw / k / (this.pw + 1));
         for (let j = 0; j < n - 1; j++) scratch[j] = scratch[j]! + (mu[j] === c ? hit : miss);
-        scratch[n - 1] = scratch[n - 1]! - Math.log(k);
+        scratch[n - 1] = scratch[n - 1]! - log(k);
       }
     }
     let max = Number.NEGATIVE_INFINITY;
@@ -750,7 +751,7 @@ class JointParzen {
     // Kernels more than e^40 below the largest add < 1e-13 in total: skip their exp.
     const floor = max - 40;
     let s = 0;
-    for (let j = 0; j < n; j++) if (scratch[j]! > floor) s += Math.exp(scratch[j]! - max);
-    return max + Math.log(s);
+    for (let j = 0; j < n; j++) if (scratch[j]! > floor) s += exp(scratch[j]! - max);
+    return max + log(s);
   }
 }

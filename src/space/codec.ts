@@ -1,4 +1,5 @@
 import { ParamError } from '../errors.js';
+import { exp, log } from '../math/index.js';
 import { show } from './schema.js';
 import type { Condition, Distribution, ParamSpec, Params, ParamValue, SearchSpace } from './types.js';
 
@@ -51,9 +52,9 @@ export function fromUnit(dist: Distribution, u: number): ParamValue {
     case 'int': {
       const { low, high } = dist;
       if (dist.log === true) {
-        const a = Math.log(low - 0.5);
-        const b = Math.log(high + 0.5);
-        const v = Math.round(Math.exp(a + u * (b - a)));
+        const a = log(low - 0.5);
+        const b = log(high + 0.5);
+        const v = Math.round(exp(a + u * (b - a)));
         return Math.min(high, Math.max(low, v));
       }
       const step = dist.step ?? 1;
@@ -67,9 +68,9 @@ export function fromUnit(dist: Distribution, u: number): ParamValue {
         return gridValue(low, high, dist.step, Math.min(k - 1, Math.floor(u * k)));
       }
       if (dist.log === true) {
-        const a = Math.log(low);
-        const b = Math.log(high);
-        return Math.min(high, Math.max(low, Math.exp(a + u * (b - a))));
+        const a = log(low);
+        const b = log(high);
+        return Math.min(high, Math.max(low, exp(a + u * (b - a))));
       }
       return Math.min(high, Math.max(low, low + u * (high - low)));
     }
@@ -93,10 +94,10 @@ export function toUnit(dist: Distribution, value: ParamValue): number {
       const v = num(value);
       const { low, high } = dist;
       if (dist.log === true) {
-        const a = Math.log(low - 0.5);
-        const b = Math.log(high + 0.5);
+        const a = log(low - 0.5);
+        const b = log(high + 0.5);
         const r = Math.min(high, Math.max(low, Math.round(v)));
-        return (Math.log(r - 0.5) + Math.log(r + 0.5) - 2 * a) / (2 * (b - a));
+        return (log(r - 0.5) + log(r + 0.5) - 2 * a) / (2 * (b - a));
       }
       const step = dist.step ?? 1;
       const k = Math.round((high - low) / step) + 1;
@@ -112,7 +113,7 @@ export function toUnit(dist: Distribution, value: ParamValue): number {
         return (i + 0.5) / k;
       }
       if (high === low) return 0.5;
-      if (dist.log === true) return (Math.log(v) - Math.log(low)) / (Math.log(high) - Math.log(low));
+      if (dist.log === true) return (log(v) - log(low)) / (log(high) - log(low));
       return (v - low) / (high - low);
     }
     default:

@@ -1,5 +1,6 @@
 import type { Task } from '../data/types.js';
 import { LockstepError } from '../errors.js';
+import { pow } from '../math/index.js';
 import type { FlatLayout } from './step.js';
 import * as tf from './tf.js';
 import type { Activation, MlpParams } from './types.js';
@@ -543,8 +544,8 @@ export class DirectStep {
     switch (this.params.optimizer) {
       case 'adam': {
         H = this.m.HEAPF32;
-        H[s.c1!.ptr >> 2] = this.params.learningRate / (1 - 0.9 ** state.t);
-        H[s.c2!.ptr >> 2] = 1 / (1 - 0.999 ** state.t);
+        H[s.c1!.ptr >> 2] = this.params.learningRate / (1 - pow(0.9, state.t));
+        H[s.c2!.ptr >> 2] = 1 / (1 - pow(0.999, state.t));
         scal(k.Multiply, slot[0]!, s.b1!, t[0]!);
         scal(k.Multiply, g, s.oneMinusB1!, t[1]!);
         vec(k.Add, t[0]!, t[1]!, slot[0]!);

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import os from 'node:os';
 import type { Part, PreparedData, Task } from '../data/types.js';
 import { LockstepError } from '../errors.js';
+import { exp, log, log1p } from '../math/index.js';
 import { Stream, withMathRandom } from '../rng/index.js';
 import { checkMetric, defaultMetric, metricsFor } from './metrics.js';
 import { buildMlp, predictRaw } from './mlp.js';
@@ -86,7 +87,7 @@ function batchLossSum(task: Task, out: Float32Array, y: Float32Array, rows: numb
     case 'binary':
       for (let i = 0; i < rows; i++) {
         const z = out[i]!;
-        sum += Math.max(z, 0) - z * y[i]! + Math.log1p(Math.exp(-Math.abs(z)));
+        sum += Math.max(z, 0) - z * y[i]! + log1p(exp(-Math.abs(z)));
       }
       return sum;
     case 'multiclass':
@@ -94,8 +95,8 @@ function batchLossSum(task: Task, out: Float32Array, y: Float32Array, rows: numb
         let max = Number.NEGATIVE_INFINITY;
         for (let c = 0; c < k; c++) max = Math.max(max, out[i * k + c]!);
         let se = 0;
-        for (let c = 0; c < k; c++) se += Math.exp(out[i * k + c]! - max);
-        sum += max + Math.log(se) - out[i * k + y[i]!]!;
+        for (let c = 0; c < k; c++) se += exp(out[i * k + c]! - max);
+        sum += max + log(se) - out[i * k + y[i]!]!;
       }
       return sum;
     case 'regression':

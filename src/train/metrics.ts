@@ -1,5 +1,6 @@
 import type { Task } from '../data/types.js';
 import { ConfigError } from '../errors.js';
+import { exp, log } from '../math/index.js';
 import type { Direction, EpochMetrics, MetricName } from './types.js';
 
 /**
@@ -40,7 +41,9 @@ export function checkMetric(task: Task, metric: MetricName): MetricName {
 }
 
 export function sigmoid(z: number): number {
-  return z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z));
+  if (z >= 0) return 1 / (1 + exp(-z));
+  const e = exp(z);
+  return e / (1 + e);
 }
 
 /** Row-wise softmax of n × k logits, stable (max subtracted), into float64. */
@@ -52,7 +55,7 @@ export function softmaxRows(logits: ArrayLike<number>, k: number): Float64Array 
     for (let c = 0; c < k; c++) max = Math.max(max, logits[i * k + c]!);
     let sum = 0;
     for (let c = 0; c < k; c++) {
-      const e = Math.exp(logits[i * k + c]! - max);
+      const e = exp(logits[i * k + c]! - max);
       out[i * k + c] = e;
       sum += e;
     }
@@ -78,7 +81,7 @@ export function logLoss(yTrue: ArrayLike<number>, probs: ArrayLike<number>, k = 
   for (let i = 0; i < n; i++) {
     const y = yTrue[i]!;
     const p = k === 1 ? (y === 1 ? probs[i]! : 1 - probs[i]!) : probs[i * k + y]!;
-    sum -= Math.log(Math.min(Math.max(p, EPS), 1 - EPS));
+    sum -= log(Math.min(Math.max(p, EPS), 1 - EPS));
   }
   return sum / n;
 }
@@ -159,8 +162,10 @@ export function r2(yTrue: ArrayLike<number>, yPred: ArrayLike<number>): number {
   let res = 0;
   let tot = 0;
   for (let i = 0; i < n; i++) {
-    res += (yTrue[i]! - yPred[i]!) ** 2;
-    tot += (yTrue[i]! - mean) ** 2;
+    const r = yTrue[i]! - yPred[i]!;
+    const d = yTrue[i]! - mean;
+    res += r * r;
+    tot += d * d;
   }
   return 1 - res / tot;
 }

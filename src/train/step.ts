@@ -1,6 +1,7 @@
 import type { layers as tflayers } from '@tensorflow/tfjs-layers';
 import type { Task } from '../data/types.js';
 import { LockstepError } from '../errors.js';
+import { pow } from '../math/index.js';
 import { currentWasmBackend, DirectForward, DirectStep } from './direct.js';
 import { denseOp, PREDICT_BATCH } from './mlp.js';
 import * as tf from './tf.js';
@@ -424,8 +425,8 @@ export class FlatTrainer {
       case 'adam': {
         const m = tf.add(tf.mul(slots[0]!, s.b1!), tf.mul(g, s.oneMinusB1!));
         const v = tf.add(tf.mul(slots[1]!, s.b2!), tf.mul(tf.square(g), s.oneMinusB2!));
-        const c1 = this.params.learningRate / (1 - 0.9 ** this.t);
-        const c2 = 1 / (1 - 0.999 ** this.t);
+        const c1 = this.params.learningRate / (1 - pow(0.9, this.t));
+        const c2 = 1 / (1 - pow(0.999, this.t));
         const step = tf.div(tf.mul(m, c1), tf.add(tf.sqrt(tf.mul(v, c2)), s.eps!));
         return { theta: tf.sub(theta, step), slots: [m, v] };
       }

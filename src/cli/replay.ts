@@ -30,6 +30,8 @@ export async function run({
       out.write(
         `  first difference: ${r.difference.where}: recorded ${JSON.stringify(r.difference.recorded)}, replayed ${JSON.stringify(r.difference.replayed)}\n`,
       );
+    if (r.verdict === 'exact' && r.environmentDiff.length > 0)
+      out.write('  recorded on another machine (for information: every number is bit-identical):\n');
     for (const d of r.environmentDiff)
       out.write(`  environment: ${d.field} recorded ${d.recorded}, now ${d.now}\n`);
     if (r.verdict === 'close') out.write(`  (within relative tolerance ${r.tolerance})\n`);

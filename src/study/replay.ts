@@ -114,7 +114,7 @@ export async function replay(o: ReplayOptions): Promise<ReplayResult> {
   await initBackend(study.environment.backend as BackendName);
   const env = environment();
   const environmentDiff = (
-    ['lockstep', 'numeric', 'backend', 'backendVersion', 'tfjs', 'platform', 'arch'] as const
+    ['lockstep', 'numeric', 'backend', 'backendVersion', 'tfjs', 'node', 'platform', 'arch', 'cpu'] as const
   )
     .filter((f) => String(study.environment[f]) !== String(env[f]))
     .map((f) => ({ field: f, recorded: study.environment[f], now: env[f] }));

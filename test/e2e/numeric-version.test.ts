@@ -12,6 +12,24 @@ const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
  * rebuilt, so that the ledger is intact, not damaged.
  */
 function asNumericV1(file: string): string {
+  return rewriteLedger(
+    file,
+    (env) => {
+      env.numeric = 1;
+    },
+    true,
+  );
+}
+
+/**
+ * Rewrites the study's recorded environment (and, with `staleWeights`, the first trial's weights
+ * hash), rebuilding the hash chain so that the ledger stays intact. Returns the first trial's id.
+ */
+function rewriteLedger(
+  file: string,
+  edit: (env: Record<string, unknown>) => void,
+  staleWeights: boolean,
+): string {
   const lines = readFileSync(file, 'utf8').trimEnd().split('\n');
   let prev: string | undefined;
   let id = '';
@@ -20,10 +38,11 @@ function asNumericV1(file: string): string {
     if (prev !== undefined) r.prev = prev;
     if (r.type === 'study') {
       const study = r.study as { environment: Record<string, unknown> };
-      study.environment.numeric = 1;
+      edit(study.environment);
     }
     if (r.type === 'trial.started' && id === '') id = String(r.id);
-    if (r.type === 'trial.finished' && typeof r.weightsHash === 'string') r.weightsHash = '0'.repeat(64);
+    if (staleWeights && r.type === 'trial.finished' && typeof r.weightsHash === 'string')
+      r.weightsHash = '0'.repeat(64);
     const text = JSON.stringify(r);
     prev = sha256(text);
     return text;
@@ -31,6 +50,45 @@ function asNumericV1(file: string): string {
   writeFileSync(file, `${out.join('\n')}\n`);
   return id;
 }
+
+async function oneTrialStudy(name: string): Promise<string> {
+  const dir = tempDir();
+  writeFiles(dir, { 'data.csv': smallCsv(80, 5) });
+  const cfg = join(dir, `${name}.yaml`);
+  writeFileSync(
+    cfg,
+    `name: ${name}\nseed: 1\ndataset: data.csv\ntarget: label\nsampler: random\nparallelism: 0\nrefit: false\nbudget: { trials: 1 }\nspace: { layers: 1, units_1: 4, epochs: 1 }\n`,
+  );
+  const s = await cli(['search', cfg, '--workers', '1', '--out', join(dir, 'out'), '--json']);
+  expect(s.code, s.stderr).toBe(0);
+  return join(dir, 'out', name, 'ledger.jsonl');
+}
+
+describe('replay of a ledger recorded on another machine', () => {
+  it('says exact when the bits are equal, and lists the environment differences as information', async () => {
+    const ledger = await oneTrialStudy('om');
+    const id = rewriteLedger(
+      ledger,
+      (env) => {
+        env.node = '26.0.0';
+        env.arch = env.arch === 'arm64' ? 'x64' : 'arm64';
+        env.cpu = 'Some Other CPU';
+      },
+      false,
+    );
+    const r = await cli(['replay', id, '--ledger', ledger, '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const v = jsonOut(r);
+    expect(v.verdict).toBe('exact');
+    const fields = (v.environmentDiff as { field: string }[]).map((d) => d.field);
+    expect(fields).toEqual(['node', 'arch', 'cpu']);
+    const human = await cli(['replay', id, '--ledger', ledger]);
+    expect(human.code).toBe(0);
+    expect(human.stdout).toMatch(/: exact\n/);
+    expect(human.stdout).toMatch(/for information: every number is bit-identical/);
+    expect(human.stdout).toMatch(/environment: node recorded 26\.0\.0, now /);
+  });
+});
 
 describe('replay of a ledger from an older numeric version', () => {
   it('names the numeric version difference instead of a bare divergence', async () => {

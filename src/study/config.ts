@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
-import { readFileSync, statSync } from 'node:fs';
-import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
+import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { ConfigError, NotFoundError } from '../errors.js';
 import { canonicalJson } from '../ledger/canonical.js';
+import { isPgUrl } from '../ledger/url.js';
 import { fixedEpochs, parsePrunerConfig } from '../pruners/index.js';
 import { parseSamplerConfig } from '../samplers/index.js';
 import { parseSpace } from '../space/index.js';
@@ -174,28 +175,39 @@ export function loadStudyConfig(path: string): {
   return { config, path: abs, resolved: resolvePaths(config, dirname(abs), path) };
 }
 
-/** Where a study's files are: a relative `dataset` or `objective.module` is taken from `base` (the config's folder). */
+/**
+ * Where a study's files are: a relative `dataset`, `objective.module` or `ledger` is taken from `base`
+ * (the config's folder); a `postgres://` ledger is kept as written.
+ */
 export interface ResolvedPaths {
   dataset: string | undefined;
   module: string | undefined;
+  ledger: string | undefined;
 }
 
 /**
  * Resolves the config's relative paths against `base`. The config itself keeps them as written, so that
  * the study's identity does not depend on where the project is checked out.
  *
- * A relative path may not climb out of `base` (`../data.csv`): a config names the files beside it or
- * below it, so that copying a project folder never makes a study read a file outside it. A file
- * elsewhere is named by an absolute path. (Symbolic links inside the folder are followed as they are.)
+ * A relative path may not climb out of `base` (`../data.csv`), neither as written nor through a symbolic
+ * link (`data.csv -> /etc/passwd`): a config names the files beside it or below it, so that copying a
+ * project folder never makes a study read (and echo in an error) or write a file outside it. The same
+ * rule holds for the three paths: the dataset and the module it reads, the ledger it writes. A file
+ * elsewhere is named by an absolute path, which is taken as it is.
  */
 export function resolvePaths(config: StudyConfig, base: string, where = 'config'): ResolvedPaths {
   const inside = (field: string, p: string): string => {
     if (isAbsolute(p)) return p;
     const abs = resolve(base, p);
-    const rel = relative(base, abs);
-    if (rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel)) {
+    if (climbsOut(base, abs)) {
       throw new ConfigError(
         `${where}: ${field}: '${p}' climbs out of the config's folder (${base}); relative paths must stay inside it, give an absolute path for a file elsewhere`,
+      );
+    }
+    const real = realPathOf(abs);
+    if (climbsOut(realPathOf(base), real)) {
+      throw new ConfigError(
+        `${where}: ${field}: '${p}' leads out of the config's folder (${base}) through a symbolic link, to ${real}; relative paths must stay inside it, give an absolute path for a file elsewhere`,
       );
     }
     return abs;
@@ -204,7 +216,27 @@ export function resolvePaths(config: StudyConfig, base: string, where = 'config'
   const dataset = d === undefined || d.startsWith('builtin:') ? d : inside('dataset', d);
   const module =
     typeof config.objective === 'object' ? inside('objective.module', config.objective.module) : undefined;
-  return { dataset, module };
+  const l = config.ledger;
+  const ledger = l === undefined || isPgUrl(l) ? l : inside('ledger', l);
+  return { dataset, module, ledger };
+}
+
+function climbsOut(base: string, abs: string): boolean {
+  const rel = relative(base, abs);
+  return rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel);
+}
+
+/** The real path of `abs` through every symbolic link, for as much of it as exists (a ledger may not yet). */
+function realPathOf(abs: string): string {
+  if (existsSync(abs)) {
+    try {
+      return realpathSync(abs);
+    } catch {
+      return abs; // unreadable: the loader says why
+    }
+  }
+  const up = dirname(abs);
+  return up === abs ? abs : join(realPathOf(up), basename(abs));
 }
 
 /**

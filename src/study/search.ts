@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { ConfigError, errorLine, LockstepError } from '../errors.js';
 import type { FileLedger, StudyState, TrialRecordState } from '../ledger/index.js';
 import { createLedger, foldLedger, holdsCompleteLine, openLedger, studyDigest } from '../ledger/index.js';
@@ -150,12 +150,8 @@ function trialTimeout(
  */
 export async function search(opts: SearchOptions): Promise<SearchResult> {
   const { config, resolved } = configFrom(opts.config, { base: opts.base, trials: opts.trials });
-  // The config may name the ledger (`ledger: postgres://…`); the --ledger option wins.
-  let configLedger = config.ledger;
-  if (configLedger !== undefined && !isPgUrl(configLedger) && typeof opts.config === 'string') {
-    configLedger = resolve(dirname(resolve(opts.config)), configLedger);
-  }
-  const ledgerOption = opts.ledger ?? configLedger;
+  // The config may name the ledger (a file inside its folder, or `postgres://…`); the --ledger option wins.
+  const ledgerOption = opts.ledger ?? resolved.ledger;
   if (ledgerOption !== undefined && isPgUrl(ledgerOption)) {
     const { searchOnPostgres } = await import('./worker.js');
     return searchOnPostgres({ ...opts, ledger: ledgerOption });

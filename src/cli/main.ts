@@ -73,6 +73,12 @@ export const COMMANDS: Record<string, Command> = {
     },
     load: () => import('./replay.js'),
   },
+  predict: {
+    summary: 'predict a CSV or JSON file with a saved model (runs/<study>/best), its preprocessing applied',
+    usage: 'lockstep predict <model-dir> <csv|tsv|json> [--out FILE] [--proba] [--json]',
+    options: { out: { type: 'string' }, proba: { type: 'boolean' }, json },
+    load: () => import('./predict.js'),
+  },
   show: {
     summary: 'print a study’s trials and its best',
     usage: 'lockstep show <ledger> [--json]',

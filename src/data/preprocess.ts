@@ -143,10 +143,14 @@ function fitTarget(table: RawTable, schema: Schema, trainRows: Uint32Array): Tar
  * unseen category is all zeros), in the pipeline's column order; targets as in `Part`.
  */
 export function applyPipeline(p: Pipeline, table: RawTable, rows: Uint32Array): Encoded {
+  return { x: encodeFeatures(p, table, rows), y: encodeTarget(p, table, rows), n: rows.length };
+}
+
+/** The feature part of applyPipeline: n × nFeatures, row-major. The target column need not be there. */
+export function encodeFeatures(p: Pipeline, table: RawTable, rows: Uint32Array): Float32Array {
   const n = rows.length;
   const width = p.nFeatures;
   const x = new Float32Array(n * width);
-  const y = new Float32Array(n);
   let offset = 0;
   for (const f of p.features) {
     const c = columnIndex(table, f.name);
@@ -181,6 +185,13 @@ export function applyPipeline(p: Pipeline, table: RawTable, rows: Uint32Array): 
       `${table.source}: pipeline says ${width} encoded columns but its steps give ${offset}`,
     );
   }
+  return x;
+}
+
+/** The target part of applyPipeline: class indices, or standardised values for a regression. */
+export function encodeTarget(p: Pipeline, table: RawTable, rows: Uint32Array): Float32Array {
+  const n = rows.length;
+  const y = new Float32Array(n);
   const t = p.target;
   const c = columnIndex(table, t.name);
   if (t.task === 'regression') {
@@ -206,7 +217,7 @@ export function applyPipeline(p: Pipeline, table: RawTable, rows: Uint32Array): 
       y[i] = j;
     }
   }
-  return { x, y, n };
+  return y;
 }
 
 /** Encodes the three parts of a split with a fitted pipeline. */

@@ -1,14 +1,13 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { z } from 'zod';
 import { DataError, NotFoundError } from '../errors.js';
 import { packageRoot } from '../paths.js';
 
-/** One built-in dataset: a file inside an npm package, its expected hash and its learning problem. */
+/** One built-in dataset: a file shipped with lockstep, its expected hash and its learning problem. */
 export const BuiltinEntrySchema = z.strictObject({
   description: z.string(),
-  /** Path inside the package. */
+  /** Path inside the registry's folder. */
   file: z.string(),
   sha256: z.string().regex(/^[0-9a-f]{64}$/),
   target: z.string(),
@@ -21,7 +20,8 @@ export const BuiltinEntrySchema = z.strictObject({
 
 export const RegistrySchema = z.strictObject({
   version: z.literal(1),
-  package: z.string(),
+  /** The folder of lockstep's package that holds the files (copied from vega-datasets: datasets/data/SOURCES.json). */
+  folder: z.string(),
   datasets: z.record(z.string(), BuiltinEntrySchema),
 });
 
@@ -62,33 +62,6 @@ function compareStrings(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/** Folder of an installed package, found through its main entry (vega-datasets does not export package.json). */
-function packageDir(pkg: string): string {
-  const require = createRequire(import.meta.url);
-  let entry: string;
-  try {
-    entry = require.resolve(pkg);
-  } catch (e) {
-    throw new NotFoundError(
-      `package '${pkg}' is not installed; built-in datasets need it (npm install ${pkg})`,
-      {
-        cause: e,
-      },
-    );
-  }
-  let dir = dirname(entry);
-  for (;;) {
-    const manifest = join(dir, 'package.json');
-    if (existsSync(manifest)) {
-      const name = (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: unknown }).name;
-      if (name === pkg) return dir;
-    }
-    const up = dirname(dir);
-    if (up === dir) throw new NotFoundError(`cannot find the folder of package '${pkg}' above ${entry}`);
-    dir = up;
-  }
-}
-
 /** `builtin:<name>` or `<name>` → the file path and its registry entry. Unknown name → NotFoundError. */
 export function resolveBuiltin(source: string): ResolvedBuiltin {
   const name = source.startsWith(BUILTIN_PREFIX) ? source.slice(BUILTIN_PREFIX.length) : source;
@@ -97,14 +70,14 @@ export function resolveBuiltin(source: string): ResolvedBuiltin {
   if (entry === undefined) {
     throw new NotFoundError(`unknown built-in dataset '${name}' (known: ${builtinNames().join(', ')})`);
   }
-  return { name, path: join(packageDir(registry.package), entry.file), entry };
+  return { name, path: join(packageRoot(), registry.folder, entry.file), entry };
 }
 
 /** Throws DataError when a built-in file's bytes do not have the registered hash. */
 export function verifyBuiltinHash(resolved: ResolvedBuiltin, actual: string): void {
   if (actual !== resolved.entry.sha256) {
     throw new DataError(
-      `builtin:${resolved.name}: SHA-256 of ${resolved.path} is ${actual}, expected ${resolved.entry.sha256} (was the vega-datasets package changed?)`,
+      `builtin:${resolved.name}: SHA-256 of ${resolved.path} is ${actual}, expected ${resolved.entry.sha256} (was the file changed?)`,
     );
   }
 }

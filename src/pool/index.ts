@@ -1,3 +1,5 @@
+export type { FailureCause } from './cause.js';
+export { failureCause, ObjectiveLoadError } from './cause.js';
 export type { PoolOptions, RunOptions } from './pool.js';
 export { DEFAULT_WORKER_MEMORY_MB, TrainerPool, WorkerLostError, workerFile } from './pool.js';
 export { runTrialTask } from './run.js';

@@ -217,10 +217,15 @@ export class TrainerPool {
         }
       }
       if (callbackError !== undefined) {
+        // The main thread's side failed (recording the epoch, say), not the trial's numbers.
         const error = `the progress callback failed: ${errorLine(callbackError)}`;
-        return result.state === 'failed'
-          ? { ...result, error }
-          : { state: 'failed', error, epochs: result.epochs, history: result.history };
+        return {
+          state: 'failed',
+          error,
+          cause: 'environment',
+          epochs: result.epochs,
+          history: result.history,
+        };
       }
       return result;
     } catch (e) {

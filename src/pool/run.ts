@@ -1,9 +1,11 @@
+import { existsSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { errorLine, LockstepError } from '../errors.js';
 import { Stream, withMathRandom } from '../rng/index.js';
 import { trainMlp } from '../train/loop.js';
 import { resolveMlpParams } from '../train/params.js';
 import type { EpochCallback, EpochMetrics } from '../train/types.js';
+import { failureCause, ObjectiveLoadError } from './cause.js';
 import type { ModuleTask, Objective, ObjectiveContext, TrialResult, TrialTask } from './types.js';
 
 const modules = new Map<string, Promise<Objective>>();
@@ -11,12 +13,32 @@ const modules = new Map<string, Promise<Objective>>();
 function loadObjective(file: string): Promise<Objective> {
   let p = modules.get(file);
   if (p === undefined) {
-    p = import(pathToFileURL(file).href).then((mod: { objective?: unknown }) => {
-      if (typeof mod.objective !== 'function') {
-        throw new LockstepError('E_CONFIG', `${file}: the module does not export a function 'objective'`);
-      }
-      return mod.objective as Objective;
-    });
+    p = import(pathToFileURL(file).href).then(
+      (mod: { objective?: unknown }) => {
+        if (typeof mod.objective !== 'function') {
+          throw new ObjectiveLoadError(
+            file,
+            'E_CONFIG',
+            `${file}: the module does not export a function 'objective'`,
+          );
+        }
+        return mod.objective as Objective;
+      },
+      (e: unknown) => {
+        // Node's message names the importer (lockstep's own file), not the config's field: say it plainly.
+        if (!existsSync(file)) {
+          throw new ObjectiveLoadError(file, 'E_NOT_FOUND', `${file}: objective module not found`, {
+            cause: e,
+          });
+        }
+        throw new ObjectiveLoadError(
+          file,
+          'E_CONFIG',
+          `${file}: the objective module failed to load (${errorLine(e)})`,
+          { cause: e },
+        );
+      },
+    );
     // A module that failed to load is tried again next time (it may have been fixed).
     p.catch(() => modules.delete(file));
     modules.set(file, p);
@@ -56,7 +78,7 @@ async function runModule(task: ModuleTask, report: EpochCallback, history: Epoch
 
 /**
  * Runs one trial task in this thread — the worker's body, also usable without a pool.
- * Errors inside the trial become a 'failed' result.
+ * Errors inside the trial become a 'failed' result, with the cause {@link failureCause} gives.
  */
 export async function runTrialTask(task: TrialTask, onEpoch?: EpochCallback): Promise<TrialResult> {
   const history: EpochMetrics[] = [];
@@ -105,6 +127,7 @@ export async function runTrialTask(task: TrialTask, onEpoch?: EpochCallback): Pr
     return {
       state: 'failed',
       error: errorLine(e),
+      cause: failureCause(e),
       ...(e instanceof LockstepError ? { code: e.code } : {}),
       epochs: history.length,
       history,

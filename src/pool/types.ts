@@ -3,6 +3,7 @@ import type { PreparedData } from '../data/types.js';
 import type { ErrorCode } from '../errors.js';
 import type { FlatParams } from '../train/params.js';
 import type { EpochMetrics, MetricName } from '../train/types.js';
+import type { FailureCause } from './cause.js';
 
 /**
  * PreparedData whose arrays live in SharedArrayBuffers: posting it to a worker shares the memory
@@ -72,6 +73,8 @@ export type TrialResult =
       state: 'failed';
       /** One line, as errorLine renders it. */
       error: string;
+      /** Who decided it: the trial's own numbers, or its environment (see failureCause). */
+      cause: FailureCause;
       /** The LockstepError code, when the error had one. */
       code?: ErrorCode;
       epochs: number;

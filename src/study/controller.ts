@@ -28,20 +28,23 @@ export type RunOutcome =
   | {
       state: 'failed';
       error: string;
-      /** 'trial': the trial itself decided it (replays as such); 'environment': timeout, lost worker, abort. */
+      /**
+       * 'trial': the trial's own numbers decided it (replays as such); 'environment': loading, memory or
+       * engine faults, a timeout, a lost worker, an abort (retried).
+       */
       cause: 'trial' | 'environment';
       metrics: EpochMetrics;
       history: EpochMetrics[];
       epochs: number;
     };
 
-/** A runner's view of a pool result: a stopped trial is pruned; an error inside the trial is the trial's own. */
+/** A runner's view of a pool result: a stopped trial is pruned; a failure keeps the cause its worker found. */
 export function outcomeOf(r: TrialResult): RunOutcome {
   if (r.state === 'failed') {
     return {
       state: 'failed',
       error: r.error,
-      cause: 'trial',
+      cause: r.cause,
       metrics: r.history.at(-1) ?? {},
       history: r.history,
       epochs: r.epochs,

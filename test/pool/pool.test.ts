@@ -106,8 +106,11 @@ describe('TrainerPool', () => {
         throw new Error('ledger full');
       },
     });
-    expect(r.state).toBe('failed');
-    if (r.state === 'failed') expect(r.error).toBe('the progress callback failed: Error: ledger full');
+    expect(r).toMatchObject({
+      state: 'failed',
+      error: 'the progress callback failed: Error: ledger full',
+      cause: 'environment', // the main thread's side failed, not the trial's numbers
+    });
   });
 
   test('invalid parameters give a failed result naming the field, not a rejection', async () => {
@@ -115,6 +118,7 @@ describe('TrainerPool', () => {
     expect(r).toEqual({
       state: 'failed',
       error: 'params.units: expected an integer >= 1, got 0',
+      cause: 'trial',
       code: 'E_PARAM',
       epochs: 0,
       history: [],

@@ -150,6 +150,7 @@ function pinnedStudies() {
     .filter((f) => /\.ya?ml$/.test(f))
     .sort();
   const all = [
+    { study: 'math-patterns', script: join(ROOT, 'scripts', 'math-patterns.mjs') },
     { study: 'quickstart', config: QUICKSTART },
     ...files.map((f) => ({ study: basename(f).replace(/\.ya?ml$/, ''), config: join(STUDIES_DIR, f) })),
   ];
@@ -190,7 +191,9 @@ function lastLines(text, n) {
 /** Runs one study on one runtime: `{ digest, ledger, trials, seconds }` or `{ error, seconds }`. */
 function runOne(rt, s) {
   const out = join(outRoot, s.study, rt.name);
-  const argv = [...rt.prefixArgs, CLI, 'search', s.config, '--out', out, '--workers', '1', '--json'];
+  const argv = s.script
+    ? [...rt.prefixArgs, s.script]
+    : [...rt.prefixArgs, CLI, 'search', s.config, '--out', out, '--workers', '1', '--json'];
   const t0 = performance.now();
   return new Promise((done) => {
     const child = spawn(rt.command, argv, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -225,7 +228,9 @@ function runOne(rt, s) {
         } catch {}
       }
       if (code !== 0 || result === undefined) {
-        const why = signal ? `killed by ${signal}` : `exit ${code}`;
+        const why = signal
+          ? `killed by ${signal}`
+          : `exit ${code}${result?.first ? `: ${result.first}` : ''}`;
         return done({ error: `${why}: ${lastLines(stderr || stdout, 3) || '(no output)'}`, seconds });
       }
       done({
@@ -302,7 +307,7 @@ const comparison = compareAll(platformNames, results);
 // Where a differing digest comes from: the first deterministic record where its ledger parts from the reference's.
 const differences = {};
 for (const c of comparison.studies) {
-  if (c.groups.length < 2) continue;
+  if (c.groups.length < 2 || results[c.study][c.reference].ledger === undefined) continue;
   const refLedger = readFileSync(results[c.study][c.reference].ledger, 'utf8');
   differences[c.study] = c.groups.slice(1).map((g) => {
     const other = readFileSync(results[c.study][g.platforms[0]].ledger, 'utf8');
@@ -349,7 +354,10 @@ out.write(
     })),
     studies: comparison.studies.map((c) => ({
       study: c.study,
-      config: relative(ROOT, studies.find((s) => s.study === c.study).config),
+      config: relative(
+        ROOT,
+        (({ config, script }) => config ?? script)(studies.find((s) => s.study === c.study)),
+      ),
       status: c.status,
       digests: Object.fromEntries(platformNames.map((p) => [p, results[c.study][p]?.digest ?? null])),
       seconds: Object.fromEntries(

@@ -3,6 +3,7 @@ import pg from 'pg';
 import { LedgerError, LockstepError, NotFoundError } from '../errors.js';
 import { StudyFold } from './fold.js';
 import { serialize } from './journal.js';
+import { stallPoint } from './kill-point.js';
 import {
   describeIssues,
   LEDGER_VERSION,
@@ -29,6 +30,13 @@ import type { Ledger, OpenReport, StudyState } from './types.js';
  * with backoff for up to `retryMs`. An append whose COMMIT's answer was lost is recognised on retry by its
  * exact line at its seq, so it is never written twice.
  *
+ * A writer that stalls while it holds the study's row (a paused process, a frozen machine) must not stall
+ * the study: every session has a `lock_timeout` (a statement that waits longer for the row gives up, and
+ * its transaction is retried) and an `idle_in_transaction_session_timeout` (the server ends a session that
+ * sits idle inside a transaction, which rolls back what it wrote and releases the row), and TCP keepalives.
+ * A stalled writer that resumes finds its session gone: its transaction is retried from a fresh read, where
+ * its claim has usually gone to another worker (a {@link LeaseLostError}).
+ *
  * The claims table hands out trial indices to workers, with a lease that the worker renews while it trains.
  */
 export class PgLedger implements Ledger {
@@ -38,6 +46,7 @@ export class PgLedger implements Ledger {
   private readonly pool: pg.Pool;
   private readonly retryMs: number;
   private readonly onRetry: (message: string) => void;
+  private readonly lockTimeoutMs: number;
   private key: string | null = null;
   private fold: StudyFold;
   private recs: LedgerRecord[] = [];
@@ -53,10 +62,21 @@ export class PgLedger implements Ledger {
     this.location = this.url.display;
     this.retryMs = options.retryMs ?? Number(process.env.LOCKSTEP_PG_RETRY_S ?? 600) * 1000;
     this.onRetry = options.onRetry ?? (() => {});
+    this.lockTimeoutMs =
+      options.lockTimeoutMs ?? envMilliseconds('LOCKSTEP_PG_LOCK_TIMEOUT_MS', DEFAULT_LOCK_TIMEOUT_MS);
+    const idleTxMs =
+      options.idleTxTimeoutMs ??
+      envMilliseconds('LOCKSTEP_PG_IDLE_TX_TIMEOUT_MS', DEFAULT_IDLE_TX_TIMEOUT_MS);
     this.pool = new pg.Pool({
       connectionString: this.url.connectionString,
       max: options.connections ?? 4,
       connectionTimeoutMillis: 5000,
+      // Sent at connection start, so they hold for every statement of the session (0 turns one off).
+      lock_timeout: this.lockTimeoutMs,
+      idle_in_transaction_session_timeout: idleTxMs,
+      // A server or network that vanishes without a word: the socket notices instead of waiting forever.
+      keepAlive: true,
+      keepAliveInitialDelayMillis: KEEPALIVE_IDLE_MS,
     });
     // An idle connection that the server drops: the next query reconnects (and retries).
     this.pool.on('error', () => {});
@@ -424,6 +444,7 @@ export class PgLedger implements Ledger {
           claim.index,
         ]);
       }
+      await stallPoint(bodies.map((b) => b.type)); // test-only: holds the lock here; no-op outside tests
       return { commit: true as const, apply: () => this.absorbOwn(lines, records), records };
     }).then((r) => {
       if (Array.isArray(r)) return r;
@@ -562,7 +583,7 @@ export class PgLedger implements Ledger {
       let broken: Error | undefined;
       // A connection dropped between two statements: the next statement fails and the whole transaction is retried.
       const onError = (e: Error) => {
-        broken = e;
+        broken ??= e; // the first says why (the server's own message comes before the socket's end)
       };
       c.on('error', onError);
       try {
@@ -571,7 +592,9 @@ export class PgLedger implements Ledger {
         await c.query('COMMIT');
         return out;
       } catch (e) {
-        if (isTransient(e)) broken = e as Error;
+        // The server's own reason, when it ended the session before this statement (idle in transaction…).
+        const reason = broken;
+        if (isConnectionLost(e)) broken = e as Error;
         else {
           try {
             await c.query('ROLLBACK');
@@ -579,7 +602,7 @@ export class PgLedger implements Ledger {
             broken = e2 as Error;
           }
         }
-        throw e;
+        throw reason !== undefined && sqlState(reason) !== undefined && isTransient(e) ? reason : e;
       } finally {
         c.removeListener('error', onError);
         c.release(broken);
@@ -590,11 +613,12 @@ export class PgLedger implements Ledger {
   private async retry<T>(fn: () => Promise<T>): Promise<T> {
     const t0 = performance.now(); // timing only: how long to wait for the server
     let delay = 100;
-    let told = false;
+    let told: 'lock' | 'ended' | 'unreachable' | null = null;
     for (;;) {
       try {
         const out = await fn();
-        if (told) this.onRetry(`PostgreSQL at ${this.url.hostport} is back`);
+        if (told === 'unreachable') this.onRetry(`PostgreSQL at ${this.url.hostport} is back`);
+        if (told === 'lock') this.onRetry(`ledger ${this.url.display}: the study's lock is free again`);
         return out;
       } catch (e) {
         if (!isTransient(e)) throw wrapError(e, this.url.display);
@@ -606,9 +630,16 @@ export class PgLedger implements Ledger {
             { cause: e },
           );
         }
-        if (!told) {
-          this.onRetry(`PostgreSQL at ${this.url.hostport} unreachable (${errorText(e)}); retrying`);
-          told = true;
+        if (told === null) {
+          const code = sqlState(e);
+          told = code === '55P03' ? 'lock' : code === '25P03' ? 'ended' : 'unreachable';
+          this.onRetry(
+            told === 'lock'
+              ? `ledger ${this.url.display}: the study is locked by another session for over ${this.lockTimeoutMs} ms (a stalled writer?); retrying until the server ends that session`
+              : told === 'ended'
+                ? `ledger ${this.url.display}: this process stalled inside a transaction and the server ended its session (${errorText(e)}); nothing of it was committed; retrying from a fresh read`
+                : `PostgreSQL at ${this.url.hostport} unreachable (${errorText(e)}); retrying`,
+          );
         }
         await new Promise((r) => setTimeout(r, delay));
         delay = Math.min(2000, delay * 2);
@@ -628,10 +659,36 @@ export class LeaseLostError extends LockstepError {
 export interface PgLedgerOptions {
   /** How long to wait for an unreachable server before failing (default 600 s, or LOCKSTEP_PG_RETRY_S). */
   retryMs?: number;
-  /** Told once when the server becomes unreachable, and once when it is back. */
+  /** Told once when the server becomes unreachable (or the study stays locked), and once when it is back. */
   onRetry?: (message: string) => void;
   /** Pool size (default 4). */
   connections?: number;
+  /**
+   * How long a statement waits for a lock (the study's row) before its transaction is retried
+   * (default 5000 ms, or LOCKSTEP_PG_LOCK_TIMEOUT_MS; 0 waits forever).
+   */
+  lockTimeoutMs?: number;
+  /**
+   * How long the server lets a session sit idle inside a transaction before ending it, which releases its
+   * locks: what frees the study from a stalled writer (default 10000 ms, or LOCKSTEP_PG_IDLE_TX_TIMEOUT_MS;
+   * 0 never ends it).
+   */
+  idleTxTimeoutMs?: number;
+}
+
+const DEFAULT_LOCK_TIMEOUT_MS = 5000;
+const DEFAULT_IDLE_TX_TIMEOUT_MS = 10_000;
+const KEEPALIVE_IDLE_MS = 10_000;
+
+/** A whole number of milliseconds from the environment, or `fallback` when the variable is unset. */
+function envMilliseconds(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const v = Number(raw);
+  if (!Number.isInteger(v) || v < 0 || v > 2_147_483_647) {
+    throw new LockstepError('E_USAGE', `${name}: expected whole milliseconds from 0, but got '${raw}'`);
+  }
+  return v;
 }
 
 export interface ParsedPgUrl {
@@ -694,7 +751,23 @@ const TRANSIENT_CODES = new Set([
   '40001', // serialization_failure
   '40P01', // deadlock_detected
   '53300', // too_many_connections
+  '55P03', // lock_not_available: lock_timeout, behind a stalled writer
+  '25P03', // idle_in_transaction_session_timeout: this process stalled inside a transaction
+  '57P05', // idle_session_timeout
 ]);
+
+/** Errors after which the session is still usable (the transaction only needs a ROLLBACK). */
+const SESSION_KEPT_CODES = new Set(['55P03', '40001', '40P01']);
+
+function sqlState(e: unknown): string | undefined {
+  const code = (e as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+/** A transient error that also took the connection with it (it is dropped, not returned to the pool). */
+function isConnectionLost(e: unknown): boolean {
+  return isTransient(e) && !SESSION_KEPT_CODES.has(sqlState(e) ?? '');
+}
 
 /** A lost or refused connection (worth waiting out), as opposed to an error in what was asked. */
 export function isTransient(e: unknown): boolean {

@@ -2,138 +2,370 @@ import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { errorLine, LockstepError } from '../errors.js';
 import { printable } from './printable.js';
 
-/** Every subcommand: its options and a lazily loaded implementation. */
+/**
+ * One option of a command, as its help shows it. `value` names what a string option takes (`N`, `DIR`…);
+ * `default` says what holds without the option, in the user's terms; `required` marks an option that
+ * must be given (it has no default).
+ */
+interface OptionSpec {
+  type: 'string' | 'boolean';
+  value?: string;
+  help: string;
+  default?: string;
+  required?: boolean;
+}
+
+/** Every subcommand: its help (usage, arguments, options, an example) and a lazily loaded implementation. */
 interface Command {
   summary: string;
-  usage: string;
-  options: NonNullable<ParseArgsConfig['options']>;
+  /** The usage lines, without the options (`[options]` stands for them). */
+  usage: string[];
+  /** The positional arguments, as `[name, meaning]`. */
+  args: [string, string][];
+  options: Record<string, OptionSpec>;
+  example: string;
   load: () => Promise<{
     run: (args: { positionals: string[]; values: Record<string, unknown> }) => Promise<number>;
   }>;
 }
 
-const json = { type: 'boolean' } as const;
+const json = (what: string): OptionSpec => ({
+  type: 'boolean',
+  help: `print ${what} as one JSON line on stdout (messages go to stderr)`,
+  default: 'off',
+});
 
 export const COMMANDS: Record<string, Command> = {
   train: {
     summary: 'train one configuration and export its model',
-    usage:
-      'lockstep train <config> [--params JSON] [--seed N] [--out DIR] [--backend wasm|cpu|tensorflow] [--json]',
+    usage: ['lockstep train <config> [options]'],
+    args: [['<config>', 'the study config (YAML or JSON): its dataset, split, metric and params']],
     options: {
-      params: { type: 'string' },
-      seed: { type: 'string' },
-      out: { type: 'string' },
-      backend: { type: 'string' },
-      json,
+      params: {
+        type: 'string',
+        value: 'JSON',
+        help: "the parameters as a JSON object, laid over the config's params",
+        default: "the config's params",
+      },
+      seed: { type: 'string', value: 'N', help: 'the training seed', default: "the config's seed" },
+      out: {
+        type: 'string',
+        value: 'DIR',
+        help: 'the folder the model is exported to',
+        default: 'runs/<name>/train-<seed>',
+      },
+      backend: {
+        type: 'string',
+        value: 'NAME',
+        help: 'the numeric backend: wasm, cpu or tensorflow',
+        default: "the config's backend (wasm)",
+      },
+      json: json('{score, metrics, weightsHash, modelDir, …}'),
     },
+    example: 'lockstep train configs/penguins.yaml --params \'{"layers":2,"units_1":64}\' --seed 1',
     load: () => import('./train.js'),
   },
   search: {
     summary: 'run (or resume) a study',
-    usage:
-      'lockstep search <config> [--workers N] [--trials N] [--out DIR] [--ledger PATH|postgres://…] [--json]',
+    usage: ['lockstep search <config> [options]'],
+    args: [['<config>', 'the study config (YAML or JSON); its ledger is resumed when it exists']],
     options: {
-      workers: { type: 'string' },
-      trials: { type: 'string' },
-      out: { type: 'string' },
-      ledger: { type: 'string' },
-      json,
+      workers: {
+        type: 'string',
+        value: 'N',
+        help: 'worker threads training trials at once; the results are the same for any N',
+        default: "the config's parallelism, at most the CPU cores",
+      },
+      trials: {
+        type: 'string',
+        value: 'N',
+        help: "the trial budget, overriding the config's; a larger one extends a finished study",
+        default: "the config's budget.trials",
+      },
+      out: {
+        type: 'string',
+        value: 'DIR',
+        help: 'the folder <name>/ is written under (ledger, log, best model)',
+        default: 'runs',
+      },
+      ledger: {
+        type: 'string',
+        value: 'PATH|URL',
+        help: 'the ledger: a file, or a postgres:// URL that other workers can join',
+        default: "the config's ledger, else <out>/<name>/ledger.jsonl",
+      },
+      json: json('{study, digest, ledger, trials, best, …}'),
     },
+    example: 'lockstep search configs/penguins.yaml --workers 2',
     load: () => import('./search.js'),
   },
   worker: {
     summary: 'run a study’s trials with other workers, through a shared PostgreSQL ledger',
-    usage:
-      'lockstep worker <config-or-study-key> --ledger postgres://… [--workers N] [--dataset PATH] [--lease SECONDS] [--trials N] [--out DIR] [--json]',
+    usage: ['lockstep worker <config-or-study-key> --ledger postgres://… [options]'],
+    args: [
+      [
+        '<config-or-study-key>',
+        'a study config (the study is created when it is new), or the key or name of a study in the ledger',
+      ],
+    ],
     options: {
-      ledger: { type: 'string' },
-      workers: { type: 'string' },
-      dataset: { type: 'string' },
-      lease: { type: 'string' },
-      trials: { type: 'string' },
-      out: { type: 'string' },
-      json,
+      ledger: {
+        type: 'string',
+        value: 'URL',
+        help: 'the shared ledger, a postgres:// URL (?study=<key or name> picks a study)',
+        required: true,
+      },
+      workers: { type: 'string', value: 'N', help: 'trials this process trains at once', default: '1' },
+      dataset: {
+        type: 'string',
+        value: 'PATH',
+        help: 'the dataset, when it is elsewhere on this machine (its SHA-256 must be the study’s)',
+        default: "the config's dataset, or the path the study recorded",
+      },
+      lease: {
+        type: 'string',
+        value: 'SECONDS',
+        help: 'how long a claimed trial stays claimed without renewal, before another worker takes it',
+        default: '30',
+      },
+      trials: {
+        type: 'string',
+        value: 'N',
+        help: "the trial budget, overriding the config's or the study's",
+        default: "the config's budget.trials, or the study's",
+      },
+      out: {
+        type: 'string',
+        value: 'DIR',
+        help: 'the folder <name>/best (the refit model) is written under',
+        default: 'runs',
+      },
+      json: json('{study, key, digest, trials, ran, best, …}'),
     },
+    example: "lockstep worker configs/penguins.yaml --ledger 'postgres://user@db-host/lockstep' --workers 2",
     load: () => import('./worker.js'),
   },
   ledger: {
     summary: 'copy a study between ledger storages (file, PostgreSQL)',
-    usage: 'lockstep ledger copy <from> <to> [--json]',
-    options: { json },
+    usage: ['lockstep ledger copy <from> <to> [options]'],
+    args: [
+      ['<from>', 'the ledger to copy: a file or a postgres:// URL'],
+      ['<to>', 'where to: a new file or a postgres:// URL (the same bytes, the same digest)'],
+    ],
+    options: { json: json('{from, to, lines, digest}') },
+    example: "lockstep ledger copy runs/penguins/ledger.jsonl 'postgres://user@db-host/lockstep'",
     load: () => import('./ledger.js'),
   },
   replay: {
     summary: 'retrain one trial and compare every recorded number',
-    usage: 'lockstep replay <trial-id> [--ledger PATH] [--dataset PATH] [--allow-close] [--json]',
+    usage: ['lockstep replay <trial-id> [options]'],
+    args: [['<trial-id>', "the trial's ID, as search and show print it (e.g. 1a2b3c4d-7)"]],
     options: {
-      ledger: { type: 'string' },
-      dataset: { type: 'string' },
-      'allow-close': { type: 'boolean' },
-      json,
+      ledger: {
+        type: 'string',
+        value: 'PATH|URL',
+        help: 'the ledger that records the trial',
+        default: "the ledger under runs/ whose study key begins with the ID's",
+      },
+      dataset: {
+        type: 'string',
+        value: 'PATH',
+        help: 'the dataset, when it has moved since the study was recorded (its SHA-256 must match)',
+        default: 'the path the study recorded',
+      },
+      'allow-close': {
+        type: 'boolean',
+        help: "exit 0 for 'close' too (equal within tolerance, as on another backend or platform)",
+        default: "off: only 'exact' exits 0",
+      },
+      json: json('{verdict, recorded, replayed, difference, …}'),
     },
+    example: 'lockstep replay 1a2b3c4d-7 --ledger runs/penguins/ledger.jsonl',
     load: () => import('./replay.js'),
   },
   predict: {
     summary: 'predict a CSV or JSON file with a saved model (runs/<study>/best), its preprocessing applied',
-    usage: 'lockstep predict <model-dir> <csv|tsv|json> [--out FILE] [--proba] [--json]',
-    options: { out: { type: 'string' }, proba: { type: 'boolean' }, json },
+    usage: ['lockstep predict <model-dir> <csv|tsv|json> [options]'],
+    args: [
+      ['<model-dir>', 'a model lockstep exported (runs/<name>/best, or train --out)'],
+      ['<csv|tsv|json>', 'the rows to predict, with the columns the model was trained on'],
+    ],
+    options: {
+      out: {
+        type: 'string',
+        value: 'FILE',
+        help: 'write the predictions to FILE (JSON when it ends in .json, else CSV)',
+        default: 'CSV on stdout',
+      },
+      proba: {
+        type: 'boolean',
+        help: 'add a p_<class> column per class (classification)',
+        default: 'off',
+      },
+      json: json('{rows, task, predictions, metrics, …}'),
+    },
+    example: 'lockstep predict runs/penguins/best new-penguins.csv --proba --out predictions.csv',
     load: () => import('./predict.js'),
   },
   show: {
     summary: 'print a study’s trials and its best',
-    usage: 'lockstep show <ledger> [--json]',
-    options: { json },
+    usage: ['lockstep show <ledger> [options]'],
+    args: [['<ledger>', 'a ledger file or a postgres:// URL']],
+    options: { json: json('{study, metric, digest, counts, best, trials, …}') },
+    example: 'lockstep show runs/penguins/ledger.jsonl',
     load: () => import('./show.js'),
   },
   export: {
     summary: 'export a study’s trials as CSV or JSON',
-    usage: 'lockstep export <ledger> --format csv|json [--out FILE]',
-    options: { format: { type: 'string' }, out: { type: 'string' } },
+    usage: ['lockstep export <ledger> [options]'],
+    args: [['<ledger>', 'a ledger file or a postgres:// URL']],
+    options: {
+      format: { type: 'string', value: 'csv|json', help: 'the output format', default: 'csv' },
+      out: { type: 'string', value: 'FILE', help: 'write to FILE', default: 'stdout' },
+    },
+    example: 'lockstep export runs/penguins/ledger.jsonl --format csv --out trials.csv',
     load: () => import('./export.js'),
   },
   verify: {
     summary: 'check a ledger’s hash chain and digest, and replay N trials',
-    usage: 'lockstep verify <ledger> [--replay N] [--json]',
-    options: { replay: { type: 'string' }, dataset: { type: 'string' }, json },
+    usage: ['lockstep verify <ledger> [options]'],
+    args: [['<ledger>', 'a ledger file or a postgres:// URL']],
+    options: {
+      replay: {
+        type: 'string',
+        value: 'N',
+        help: "replay N trials spread over the study; each must be 'exact'",
+        default: '0',
+      },
+      dataset: {
+        type: 'string',
+        value: 'PATH',
+        help: 'the dataset for the replays, when it has moved (its SHA-256 must match)',
+        default: 'the path the study recorded',
+      },
+      json: json('{ok, lines, trials, digest, problems, replays, …}'),
+    },
+    example: 'lockstep verify runs/penguins/ledger.jsonl --replay 3',
     load: () => import('./verify.js'),
   },
   bench: {
     summary: 'benchmark search strategies on test functions and tabulated problems',
-    usage:
-      'lockstep bench <suite.yaml> [--workers N] [--out DIR] [--json] | lockstep bench build-table <spec.yaml> [--out FILE]',
-    options: { workers: { type: 'string' }, out: { type: 'string' }, json },
+    usage: ['lockstep bench <suite.yaml> [options]', 'lockstep bench build-table <spec.yaml> [--out FILE]'],
+    args: [
+      ['<suite.yaml>', 'the problems, strategies, seeds and budget to run'],
+      ['<spec.yaml>', 'the grid of MLP configurations to tabulate (build-table)'],
+    ],
+    options: {
+      workers: { type: 'string', value: 'N', help: 'runs at once', default: 'the CPU cores' },
+      out: {
+        type: 'string',
+        value: 'DIR|FILE',
+        help: 'the output folder (results.json, summary.md, report.html); for build-table, the table file',
+        default: 'runs/bench-<suite name>; for build-table, <spec folder>/<name>.json',
+      },
+      json: json('{out, files, wallMs, ranks, wins}'),
+    },
+    example: 'lockstep bench benchmarks/synthetic.yaml --workers 2',
     load: () => import('./bench.js'),
   },
   env: {
     summary: 'print this machine’s fingerprint',
-    usage: 'lockstep env [--json]',
-    options: { json },
+    usage: ['lockstep env [options]'],
+    args: [],
+    options: { json: json('the fingerprint (lockstep, Node, tfjs, backend, platform, CPU)') },
+    example: 'lockstep env --json',
     load: () => import('./env.js'),
   },
   report: {
     summary: 'write a study’s self-contained HTML report',
-    usage: 'lockstep report <ledger> [--out FILE] [--json]',
-    options: { out: { type: 'string' }, json },
+    usage: ['lockstep report <ledger> [options]'],
+    args: [['<ledger>', 'a ledger file or a postgres:// URL']],
+    options: {
+      out: {
+        type: 'string',
+        value: 'FILE',
+        help: 'the HTML file to write',
+        default: '<ledger dir>/report.html',
+      },
+      json: json('{report, bytes, trials}'),
+    },
+    example: 'lockstep report runs/penguins/ledger.jsonl --out penguins.html',
     load: () => import('./report.js'),
   },
   dashboard: {
     summary: 'serve a study’s report on 127.0.0.1, updated as the ledger grows',
-    usage: 'lockstep dashboard <ledger> [--port N]',
-    options: { port: { type: 'string' } },
+    usage: ['lockstep dashboard <ledger> [options]'],
+    args: [['<ledger>', 'a ledger file or a postgres:// URL']],
+    options: {
+      port: { type: 'string', value: 'N', help: 'the port on 127.0.0.1 (0: any free port)', default: '4320' },
+    },
+    example: 'lockstep dashboard runs/penguins/ledger.jsonl --port 4321',
     load: () => import('./dashboard.js'),
   },
   'export-env': {
     summary: 'write a Dockerfile, lockfile and replay script that rebuild a study’s recorded environment',
-    usage: 'lockstep export-env <ledger> [--out DIR] [--lockfile FILE] [--json]',
-    options: { out: { type: 'string' }, lockfile: { type: 'string' }, json },
+    usage: ['lockstep export-env <ledger> [options]'],
+    args: [['<ledger>', 'a ledger file or a postgres:// URL']],
+    options: {
+      out: { type: 'string', value: 'DIR', help: 'the folder to write', default: '<ledger dir>/env' },
+      lockfile: {
+        type: 'string',
+        value: 'FILE',
+        help: 'the package-lock.json that pins the dependencies',
+        default: "the installed lockstep's own",
+      },
+      json: json('{dir, files, node, best, warnings}'),
+    },
+    example: 'lockstep export-env runs/penguins/ledger.jsonl --out penguins-env',
     load: () => import('./export-env.js'),
   },
 };
 
+/** The width help text is wrapped to. */
+const HELP_WIDTH = 80;
+
+/** `text` in lines of at most `width` characters (a longer word stays whole), after a hanging indent. */
+function wrap(text: string, indent: number, width = HELP_WIDTH): string {
+  const room = Math.max(20, width - indent);
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line !== '' && line.length + 1 + word.length > room) {
+      lines.push(line);
+      line = word;
+    } else line = line === '' ? word : `${line} ${word}`;
+  }
+  lines.push(line);
+  return lines.join(`\n${' '.repeat(indent)}`);
+}
+
+/** Rows of `  label  text`, the texts aligned and wrapped. */
+function table(rows: [string, string][]): string {
+  const w = Math.max(...rows.map(([l]) => l.length));
+  return rows.map(([l, t]) => `  ${l.padEnd(w)}  ${wrap(t, w + 4)}`).join('\n');
+}
+
+/** A command's help: its usage, arguments, every option with its meaning and default, and an example. */
+export function commandHelp(name: string, c: Command): string {
+  const options: [string, string][] = Object.entries(c.options).map(([k, o]) => [
+    `--${k}${o.value === undefined ? '' : ` ${o.value}`}`,
+    `${o.help} (${o.required ? 'required' : `default: ${o.default ?? 'off'}`})`,
+  ]);
+  options.push(['-h, --help', 'print this help']);
+  const parts = [
+    `lockstep ${name} — ${c.summary}`,
+    `Usage: ${c.usage.join(`\n${' '.repeat('Usage: '.length)}`)}`,
+    ...(c.args.length > 0 ? [`Arguments:\n${table(c.args)}`] : []),
+    `Options:\n${table(options)}`,
+    `Example:\n  ${c.example}`,
+  ];
+  return `${parts.join('\n\n')}\n`;
+}
+
 function help(): string {
   const width = Math.max(...Object.keys(COMMANDS).map((k) => k.length));
   const lines = Object.entries(COMMANDS).map(([k, c]) => `  ${k.padEnd(width)}  ${c.summary}`);
-  return `lockstep — reproducible hyperparameter search for neural networks on tabular data\n\nUsage: lockstep <command> [options]\n\nCommands:\n${lines.join('\n')}\n\nRun 'lockstep <command> --help' for a command's options.\n`;
+  return `lockstep — reproducible hyperparameter search for neural networks on tabular data\n\nUsage: lockstep <command> [options]\n\nCommands:\n${lines.join('\n')}\n\nRun 'lockstep help <command>' (or 'lockstep <command> --help') for its options, their defaults and an example.\n`;
 }
 
 /**
@@ -153,7 +385,7 @@ export async function main(argv: string[]): Promise<number> {
   dropOutputOnClosedPipe(process.stdout);
   dropOutputOnClosedPipe(process.stderr);
   const [name, ...rest] = argv;
-  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+  if (name === undefined || name === '--help' || name === '-h' || (name === 'help' && rest.length === 0)) {
     process.stdout.write(help());
     return name === undefined ? 2 : 0;
   }
@@ -162,26 +394,30 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${version}\n`);
     return 0;
   }
-  const command = COMMANDS[name];
+  // `lockstep help <command>` is `lockstep <command> --help`.
+  const commandName = name === 'help' ? rest[0]! : name;
+  const command = Object.hasOwn(COMMANDS, commandName) ? COMMANDS[commandName] : undefined;
   if (!command) {
     process.stderr.write(
-      `lockstep: unknown command '${name}' (known: ${Object.keys(COMMANDS).join(', ')})\n`,
+      `lockstep: unknown command '${printable(commandName)}' (known: ${Object.keys(COMMANDS).join(', ')})\n`,
     );
     return 2;
   }
-  if (rest.includes('--help') || rest.includes('-h')) {
-    process.stdout.write(`${command.usage}\n`);
+  const beforeTerminator = rest.includes('--') ? rest.slice(0, rest.indexOf('--')) : rest;
+  if (name === 'help' || beforeTerminator.includes('--help') || beforeTerminator.includes('-h')) {
+    process.stdout.write(commandHelp(commandName, command));
     return 0;
   }
+  const parseOptions = Object.fromEntries(
+    Object.entries(command.options).map(([k, o]) => [k, { type: o.type }]),
+  ) as NonNullable<ParseArgsConfig['options']>;
+  const usage = command.usage.join(' | ');
   try {
     let parsed: { positionals: string[]; values: Record<string, unknown> };
     try {
-      parsed = parseArgs({ args: rest, options: command.options, allowPositionals: true, strict: true });
+      parsed = parseArgs({ args: rest, options: parseOptions, allowPositionals: true, strict: true });
     } catch (e) {
-      throw new LockstepError(
-        'E_USAGE',
-        `${e instanceof Error ? e.message : String(e)} (usage: ${command.usage})`,
-      );
+      throw new LockstepError('E_USAGE', `${e instanceof Error ? e.message : String(e)} (usage: ${usage})`);
     }
     const impl = await command.load();
     return await impl.run(parsed);

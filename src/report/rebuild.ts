@@ -66,7 +66,7 @@ export function exportEnvironment(
   const backendPackage = backend === null ? null : (BACKEND_PACKAGES[backend] ?? null);
   const backendVersion = backendPackage === null ? null : recorded(env, 'backendVersion', ledger);
   const pins: [string, string][] = [
-    ['@tensorflow/tfjs', tfjs],
+    ['@tensorflow/tfjs-core', tfjs],
     ...(backendPackage && backendVersion ? ([[backendPackage, backendVersion]] as [string, string][]) : []),
   ];
   const warnings: string[] = [];

@@ -17,7 +17,7 @@ describe('lockstep export-env', () => {
     const docker = readFileSync(join(out, 'Dockerfile'), 'utf8');
     expect(docker).toMatch(/^FROM node:18\.19\.0-bookworm-slim$/m);
     expect(docker).not.toContain(process.versions.node);
-    expect(docker).toContain("'/opt/lockstep/node_modules/@tensorflow/tfjs/package.json')!=='4.20.0'");
+    expect(docker).toContain("'/opt/lockstep/node_modules/@tensorflow/tfjs-core/package.json')!=='4.20.0'");
     expect(docker).toContain(
       "'/opt/lockstep/node_modules/@tensorflow/tfjs-backend-wasm/package.json')!=='4.20.0'",
     );
@@ -26,7 +26,7 @@ describe('lockstep export-env', () => {
     expect(readFileSync(join(out, 'package-lock.json'), 'utf8')).toBe(
       readFileSync(join(ROOT, 'package-lock.json'), 'utf8'),
     );
-    expect(r.stderr).toContain('the lockfile pins @tensorflow/tfjs 4.22.0, the study recorded 4.20.0');
+    expect(r.stderr).toContain('the lockfile pins @tensorflow/tfjs-core 4.22.0, the study recorded 4.20.0');
     const best = trials
       .filter((t) => t.fate === 'complete')
       .sort((a, b) => b.score! - a.score! || a.index - b.index)[0]!;

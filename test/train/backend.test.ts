@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, test } from 'vitest';
 import { LockstepError } from '../../src/errors.js';
 import { environment, initBackend, NUMERIC_VERSION } from '../../src/train/backend.js';

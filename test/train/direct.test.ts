@@ -4,7 +4,7 @@
  * every step, for every activation, optimizer, task, with and without dropout and l2, with a partial
  * last batch.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Task } from '../../src/data/types.js';
 import { LockstepError } from '../../src/errors.js';

@@ -3,7 +3,7 @@
  * weights into the model once, at the end: the model a trial returns, and its hash, hold the final
  * parameters, also when the trial stops early; a trial that throws leaks nothing.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { Stream } from '../../src/rng/index.js';
 import { initBackend } from '../../src/train/backend.js';

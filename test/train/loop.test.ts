@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, test } from 'vitest';
 import type { PreparedData } from '../../src/data/types.js';
 import { LockstepError } from '../../src/errors.js';

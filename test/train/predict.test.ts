@@ -4,7 +4,7 @@
  * engine. The same bits for every task, activation and depth, below / at / above the 4096-row
  * chunk, after training steps, with predictions between steps (the matmul operator cache).
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Task } from '../../src/data/types.js';
 import { LockstepError } from '../../src/errors.js';

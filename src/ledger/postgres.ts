@@ -38,6 +38,11 @@ import type { Ledger, OpenReport, StudyState } from './types.js';
  * its claim has usually gone to another worker (a {@link LeaseLostError}).
  *
  * The claims table hands out trial indices to workers, with a lease that the worker renews while it trains.
+ *
+ * Only the writers' calls (`create`, `openOrCreate`, `importLines`, or `ensureTables` itself) create the
+ * schema and tables. A reader (`open`, `rawLines`, `studies`) never creates anything, and with `readOnly`
+ * its sessions are read-only, so a role that may only SELECT can read, and a schema without a ledger is
+ * a NotFoundError.
  */
 export class PgLedger implements Ledger {
   readonly location: string;
@@ -68,7 +73,7 @@ export class PgLedger implements Ledger {
       options.idleTxTimeoutMs ??
       envMilliseconds('LOCKSTEP_PG_IDLE_TX_TIMEOUT_MS', DEFAULT_IDLE_TX_TIMEOUT_MS);
     this.pool = new pg.Pool({
-      connectionString: this.url.connectionString,
+      ...sessionOptions(this.url.connectionString, options.readOnly === true),
       max: options.connections ?? 4,
       connectionTimeoutMillis: 5000,
       // Sent at connection start, so they hold for every statement of the session (0 turns one off).
@@ -173,12 +178,23 @@ export class PgLedger implements Ledger {
     return created;
   }
 
-  /** Every study in the schema: key, name and trial budget. */
+  /** Every study in the schema: key, name and trial budget. A schema without lockstep's tables is a NotFoundError. */
   async studies(): Promise<{ key: string; name: string; trials: number }[]> {
-    await this.ensureTables();
-    const r = await this.query<{ study_key: string; name: string; trials: number }>(
-      `SELECT study_key, name, trials FROM ${this.url.schema}.studies ORDER BY study_key`,
-    );
+    let r: pg.QueryResult<{ study_key: string; name: string; trials: number }>;
+    try {
+      r = await this.query(
+        `SELECT study_key, name, trials FROM ${this.url.schema}.studies ORDER BY study_key`,
+      );
+    } catch (e) {
+      const code = sqlState((e as { cause?: unknown }).cause);
+      if (code === '42P01' || code === '3F000') {
+        throw new NotFoundError(
+          `ledger ${this.url.display}: schema ${this.url.schema} holds no lockstep ledger (no table ${this.url.schema}.studies)`,
+          { cause: e },
+        );
+      }
+      throw e;
+    }
     return r.rows.map((x) => ({ key: x.study_key, name: x.name, trials: x.trials }));
   }
 
@@ -663,6 +679,8 @@ export interface PgLedgerOptions {
   onRetry?: (message: string) => void;
   /** Pool size (default 4). */
   connections?: number;
+  /** Read-only sessions (`default_transaction_read_only`): for readers, which never write or create anything. */
+  readOnly?: boolean;
   /**
    * How long a statement waits for a lock (the study's row) before its transaction is retried
    * (default 5000 ms, or LOCKSTEP_PG_LOCK_TIMEOUT_MS; 0 waits forever).
@@ -718,6 +736,12 @@ export function parsePgUrl(url: string): ParsedPgUrl {
     throw new LockstepError(
       'E_USAGE',
       `ledger URL: schema: expected lowercase letters, digits and _ (at most 63), but got '${schema}'`,
+    );
+  }
+  if (schema === 'information_schema' || schema.startsWith('pg_')) {
+    throw new LockstepError(
+      'E_USAGE',
+      `ledger URL: schema: ${schema} is PostgreSQL's own; name a schema of your own (default lockstep)`,
     );
   }
   const study = u.searchParams.get('study');
@@ -785,13 +809,39 @@ function errorText(e: unknown): string {
   return typeof code === 'string' && !m.includes(code) ? `${code}: ${m}` : m;
 }
 
+/**
+ * An error the server answered with (a SQLSTATE: refused login, missing database, permission denied…)
+ * becomes one line naming the ledger; anything else is left as it is.
+ */
 function wrapError(e: unknown, where: string): unknown {
   if (e instanceof LockstepError) return e;
-  const code = (e as { code?: unknown } | null)?.code;
-  if (code === '28P01' || code === '28000' || code === '3D000') {
-    return new LockstepError('E_IO', `ledger ${where}: ${errorText(e)}`, { cause: e });
-  }
-  return e;
+  const code = sqlState(e);
+  if (code === undefined || !/^[0-9A-Z]{5}$/.test(code)) return e;
+  const hint =
+    code === '42501'
+      ? ' (to read, a role needs USAGE on the schema and SELECT on its tables; to write, also CREATE, INSERT and UPDATE)'
+      : code === '25006'
+        ? ' (a read-only session: readers never write)'
+        : '';
+  return new LockstepError('E_IO', `ledger ${where}: ${errorText(e)}${hint}`, { cause: e });
+}
+
+/**
+ * What the pool connects with. Read-only sessions add `-c default_transaction_read_only=on` to the
+ * startup options (kept with any `options` the URL gives, which would otherwise replace them).
+ */
+function sessionOptions(
+  connectionString: string,
+  readOnly: boolean,
+): { connectionString: string; options?: string } {
+  if (!readOnly) return { connectionString };
+  const u = new URL(connectionString);
+  const given = u.searchParams.get('options');
+  u.searchParams.delete('options');
+  return {
+    connectionString: u.toString(),
+    options: `${given === null ? '' : `${given} `}-c default_transaction_read_only=on`,
+  };
 }
 
 function sha256(line: string): string {

@@ -1,5 +1,5 @@
-import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { errorLine, LockstepError } from '../errors.js';
+import { didYouMean, parseCommandArgs } from './args.js';
 import { printable } from './printable.js';
 
 /**
@@ -22,6 +22,8 @@ interface Command {
   usage: string[];
   /** The positional arguments, as `[name, meaning]`. */
   args: [string, string][];
+  /** How many positional arguments the command takes at most (a subcommand word counts). */
+  maxPositionals: number;
   options: Record<string, OptionSpec>;
   example: string;
   load: () => Promise<{
@@ -39,6 +41,7 @@ export const COMMANDS: Record<string, Command> = {
   train: {
     summary: 'train one configuration and export its model',
     usage: ['lockstep train <config> [options]'],
+    maxPositionals: 1,
     args: [['<config>', 'the study config (YAML or JSON): its dataset, split, metric and params']],
     options: {
       params: {
@@ -68,6 +71,7 @@ export const COMMANDS: Record<string, Command> = {
   search: {
     summary: 'run (or resume) a study',
     usage: ['lockstep search <config> [options]'],
+    maxPositionals: 1,
     args: [['<config>', 'the study config (YAML or JSON); its ledger is resumed when it exists']],
     options: {
       workers: {
@@ -102,6 +106,7 @@ export const COMMANDS: Record<string, Command> = {
   worker: {
     summary: 'run a study’s trials with other workers, through a shared PostgreSQL ledger',
     usage: ['lockstep worker <config-or-study-key> --ledger postgres://… [options]'],
+    maxPositionals: 1,
     args: [
       [
         '<config-or-study-key>',
@@ -148,6 +153,7 @@ export const COMMANDS: Record<string, Command> = {
   ledger: {
     summary: 'copy a study between ledger storages (file, PostgreSQL)',
     usage: ['lockstep ledger copy <from> <to> [options]'],
+    maxPositionals: 3,
     args: [
       ['<from>', 'the ledger to copy: a file or a postgres:// URL'],
       ['<to>', 'where to: a new file or a postgres:// URL (the same bytes, the same digest)'],
@@ -159,6 +165,7 @@ export const COMMANDS: Record<string, Command> = {
   replay: {
     summary: 'retrain one trial and compare every recorded number',
     usage: ['lockstep replay <trial-id> [options]'],
+    maxPositionals: 1,
     args: [['<trial-id>', "the trial's ID, as search and show print it (e.g. 1a2b3c4d-7)"]],
     options: {
       ledger: {
@@ -186,6 +193,7 @@ export const COMMANDS: Record<string, Command> = {
   predict: {
     summary: 'predict a CSV or JSON file with a saved model (runs/<study>/best), its preprocessing applied',
     usage: ['lockstep predict <model-dir> <csv|tsv|json> [options]'],
+    maxPositionals: 2,
     args: [
       ['<model-dir>', 'a model lockstep exported (runs/<name>/best, or train --out)'],
       ['<csv|tsv|json>', 'the rows to predict, with the columns the model was trained on'],
@@ -210,6 +218,7 @@ export const COMMANDS: Record<string, Command> = {
   show: {
     summary: 'print a study’s trials and its best',
     usage: ['lockstep show <ledger> [options]'],
+    maxPositionals: 1,
     args: [['<ledger>', 'a ledger file or a postgres:// URL']],
     options: { json: json('{study, metric, digest, counts, best, trials, …}') },
     example: 'lockstep show runs/penguins/ledger.jsonl',
@@ -218,6 +227,7 @@ export const COMMANDS: Record<string, Command> = {
   export: {
     summary: 'export a study’s trials as CSV or JSON',
     usage: ['lockstep export <ledger> [options]'],
+    maxPositionals: 1,
     args: [['<ledger>', 'a ledger file or a postgres:// URL']],
     options: {
       format: { type: 'string', value: 'csv|json', help: 'the output format', default: 'csv' },
@@ -229,6 +239,7 @@ export const COMMANDS: Record<string, Command> = {
   verify: {
     summary: 'check a ledger’s hash chain and digest, and replay N trials',
     usage: ['lockstep verify <ledger> [options]'],
+    maxPositionals: 1,
     args: [['<ledger>', 'a ledger file or a postgres:// URL']],
     options: {
       replay: {
@@ -251,6 +262,7 @@ export const COMMANDS: Record<string, Command> = {
   bench: {
     summary: 'benchmark search strategies on test functions and tabulated problems',
     usage: ['lockstep bench <suite.yaml> [options]', 'lockstep bench build-table <spec.yaml> [--out FILE]'],
+    maxPositionals: 2,
     args: [
       ['<suite.yaml>', 'the problems, strategies, seeds and budget to run'],
       ['<spec.yaml>', 'the grid of MLP configurations to tabulate (build-table)'],
@@ -271,6 +283,7 @@ export const COMMANDS: Record<string, Command> = {
   env: {
     summary: 'print this machine’s fingerprint',
     usage: ['lockstep env [options]'],
+    maxPositionals: 0,
     args: [],
     options: { json: json('the fingerprint (lockstep, Node, tfjs, backend, platform, CPU)') },
     example: 'lockstep env --json',
@@ -279,6 +292,7 @@ export const COMMANDS: Record<string, Command> = {
   report: {
     summary: 'write a study’s self-contained HTML report',
     usage: ['lockstep report <ledger> [options]'],
+    maxPositionals: 1,
     args: [['<ledger>', 'a ledger file or a postgres:// URL']],
     options: {
       out: {
@@ -295,6 +309,7 @@ export const COMMANDS: Record<string, Command> = {
   dashboard: {
     summary: 'serve a study’s report on 127.0.0.1, updated as the ledger grows',
     usage: ['lockstep dashboard <ledger> [options]'],
+    maxPositionals: 1,
     args: [['<ledger>', 'a ledger file or a postgres:// URL']],
     options: {
       port: { type: 'string', value: 'N', help: 'the port on 127.0.0.1 (0: any free port)', default: '4320' },
@@ -305,6 +320,7 @@ export const COMMANDS: Record<string, Command> = {
   'export-env': {
     summary: 'write a Dockerfile, lockfile and replay script that rebuild a study’s recorded environment',
     usage: ['lockstep export-env <ledger> [options]'],
+    maxPositionals: 1,
     args: [['<ledger>', 'a ledger file or a postgres:// URL']],
     options: {
       out: { type: 'string', value: 'DIR', help: 'the folder to write', default: '<ledger dir>/env' },
@@ -398,8 +414,9 @@ export async function main(argv: string[]): Promise<number> {
   const commandName = name === 'help' ? rest[0]! : name;
   const command = Object.hasOwn(COMMANDS, commandName) ? COMMANDS[commandName] : undefined;
   if (!command) {
+    const near = didYouMean(commandName, Object.keys(COMMANDS));
     process.stderr.write(
-      `lockstep: unknown command '${printable(commandName)}' (known: ${Object.keys(COMMANDS).join(', ')})\n`,
+      `lockstep: unknown command '${printable(commandName)}'${near === undefined ? ` (known: ${Object.keys(COMMANDS).join(', ')})` : `; did you mean '${near}'?`}\n`,
     );
     return 2;
   }
@@ -408,17 +425,14 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(commandHelp(commandName, command));
     return 0;
   }
-  const parseOptions = Object.fromEntries(
-    Object.entries(command.options).map(([k, o]) => [k, { type: o.type }]),
-  ) as NonNullable<ParseArgsConfig['options']>;
-  const usage = command.usage.join(' | ');
   try {
-    let parsed: { positionals: string[]; values: Record<string, unknown> };
-    try {
-      parsed = parseArgs({ args: rest, options: parseOptions, allowPositionals: true, strict: true });
-    } catch (e) {
-      throw new LockstepError('E_USAGE', `${e instanceof Error ? e.message : String(e)} (usage: ${usage})`);
-    }
+    const parsed = parseCommandArgs(
+      commandName,
+      rest,
+      command.options,
+      command.maxPositionals,
+      command.usage.join(' | '),
+    );
     const impl = await command.load();
     return await impl.run(parsed);
   } catch (e) {

@@ -14,6 +14,7 @@ export type ErrorCode =
   | 'E_CHECK' // a verification failed (replay diverged, verify not ok)
   | 'E_IO' // the file system refused (full disk, read-only)
   | 'E_ABORTED' // work was interrupted
+  | 'E_MEMORY' // a trial would need more memory than worker_memory_mb
   | 'E_TRIAL'; // a trial failed inside the objective
 
 export class LockstepError extends Error {

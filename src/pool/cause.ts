@@ -44,6 +44,8 @@ export function failureCause(e: unknown): FailureCause {
   while (x instanceof Error && !seen.has(x)) {
     seen.add(x);
     if (x instanceof ObjectiveLoadError || isWasmTrap(x)) return 'environment';
+    // worker_memory_mb refused it (train/memory.ts): a larger limit runs it.
+    if (x instanceof LockstepError && x.code === 'E_MEMORY') return 'environment';
     if (x instanceof RangeError && ALLOCATION.test(x.message)) return 'environment';
     x = x.cause;
   }

@@ -10,6 +10,7 @@ import type { BackendName } from '../train/types.js';
 import { toShared } from './shared.js';
 import {
   type EpochMessage,
+  EXIT_WASM_MEMORY,
   type ProgressCallback,
   REPLY_CONTINUE,
   REPLY_ERROR,
@@ -25,9 +26,11 @@ export interface PoolOptions {
   /** Numeric backend each worker initialises once (default 'wasm'). */
   backend?: BackendName;
   /**
-   * Each worker's JS heap limit in MiB (piscina `resourceLimits.maxOldGenerationSizeMb`; default
-   * {@link DEFAULT_WORKER_MEMORY_MB}). A trial that allocates past it loses its worker, which the pool replaces.
-   * WebAssembly memory (the wasm backend's tensors) and the shared dataset are outside this heap.
+   * Each worker's memory limit in MiB (default {@link DEFAULT_WORKER_MEMORY_MB}), applied three ways: as the
+   * thread's JS heap limit (piscina `resourceLimits.maxOldGenerationSizeMb`); to each MLP trial's estimated
+   * memory before it runs (train/memory.ts: beyond it the trial fails at once, cause 'environment'); and to the
+   * wasm backend's memory, which the JS heap does not hold: a worker whose wasm memory grows past it ends its
+   * thread (the only way to give that memory back), and the pool replaces it. The shared dataset is outside.
    */
   memoryMb?: number;
 }
@@ -75,18 +78,21 @@ export class WorkerLostError extends Error {
   readonly reason: 'memory' | 'exit' | 'crash';
   constructor(cause: unknown, memoryMb: number) {
     const e = cause as NodeJS.ErrnoException | undefined;
+    const wasm = (e?.message ?? '').endsWith(`worker exited with code: ${EXIT_WASM_MEMORY}`);
     const reason =
-      e?.code === 'ERR_WORKER_OUT_OF_MEMORY'
+      e?.code === 'ERR_WORKER_OUT_OF_MEMORY' || wasm
         ? 'memory'
         : /worker exited/i.test(e?.message ?? '')
           ? 'exit'
           : 'crash';
     super(
-      reason === 'memory'
-        ? `the worker ran out of memory (its heap limit is ${memoryMb} MiB: worker_memory_mb); it was replaced`
-        : reason === 'exit'
-          ? `the worker thread ended (${e?.message}); it was replaced`
-          : `the worker thread crashed (${errorLine(cause)}); it was replaced`,
+      wasm
+        ? `the worker's WebAssembly memory grew past worker_memory_mb (${memoryMb} MiB); it was replaced`
+        : reason === 'memory'
+          ? `the worker ran out of memory (its heap limit is ${memoryMb} MiB: worker_memory_mb); it was replaced`
+          : reason === 'exit'
+            ? `the worker thread ended (${e?.message}); it was replaced`
+            : `the worker thread crashed (${errorLine(cause)}); it was replaced`,
       { cause },
     );
     this.name = 'WorkerLostError';
@@ -123,7 +129,7 @@ export class TrainerPool {
       maxThreads: workers,
       concurrentTasksPerWorker: 1,
       idleTimeout: Number.POSITIVE_INFINITY,
-      workerData: { backend: options.backend ?? 'wasm' },
+      workerData: { backend: options.backend ?? 'wasm', memoryMb },
       resourceLimits: { maxOldGenerationSizeMb: memoryMb },
     });
     this.memoryMb = memoryMb;
@@ -145,7 +151,10 @@ export class TrainerPool {
    */
   async run(task: TrialTask, opts: RunOptions = {}): Promise<TrialResult> {
     if (this.closed) throw new LockstepError('E_ABORTED', 'the trainer pool is closed');
-    const prepared = task.kind === 'mlp' ? { ...task, data: this.share(task.data) } : task;
+    const prepared =
+      task.kind === 'mlp'
+        ? { ...task, data: this.share(task.data), memoryMb: task.memoryMb ?? this.memoryMb }
+        : task;
     const onEpoch = opts.onEpoch;
     const req: WorkerRequest = { task: prepared as TrialTask };
     let callbackError: unknown;

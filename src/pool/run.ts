@@ -3,6 +3,7 @@ import { pathToFileURL } from 'node:url';
 import { errorLine, LockstepError } from '../errors.js';
 import { Stream, withMathRandom } from '../rng/index.js';
 import { trainMlp } from '../train/loop.js';
+import { checkTrialMemory, dataShape } from '../train/memory.js';
 import { resolveMlpParams } from '../train/params.js';
 import type { EpochCallback, EpochMetrics } from '../train/types.js';
 import { failureCause, ObjectiveLoadError } from './cause.js';
@@ -92,6 +93,7 @@ export async function runTrialTask(task: TrialTask, onEpoch?: EpochCallback): Pr
     switch (task.kind) {
       case 'mlp': {
         const params = resolveMlpParams(task.params);
+        if (task.memoryMb !== undefined) checkTrialMemory(params, dataShape(task.data), task.memoryMb);
         const out = await trainMlp(task.data, params, {
           seed: task.seed,
           ...(task.metric === undefined ? {} : { metric: task.metric }),

@@ -23,6 +23,11 @@ export interface MlpTask {
   metric?: MetricName;
   /** Stop after this epoch, as if the progress callback had answered 'stop' (replay of a pruned trial). */
   stopAtEpoch?: number;
+  /**
+   * worker_memory_mb: a trial whose estimated memory (train/memory.ts, from its parameters and the data's
+   * shape) exceeds it fails before it starts, with cause 'environment'. The pool sets its own limit when absent.
+   */
+  memoryMb?: number;
 }
 
 /**
@@ -100,6 +105,12 @@ export const REPLY_PENDING = 0;
 export const REPLY_CONTINUE = 1;
 export const REPLY_STOP = 2;
 export const REPLY_ERROR = 3;
+
+/**
+ * The exit code of a worker thread that ended itself because its WebAssembly memory grew past worker_memory_mb
+ * (ending the thread is what gives that memory back).
+ */
+export const EXIT_WASM_MEMORY = 86;
 
 /** What the pool posts to a worker. */
 export interface WorkerRequest {

@@ -9,10 +9,12 @@ import { randomInt } from 'node:crypto';
 import { BroadcastChannel, workerData } from 'node:worker_threads';
 import { LockstepError } from '../errors.js';
 import { initBackend } from '../train/backend.js';
+import { guardWasmMemory } from '../train/memory.js';
 import type { BackendName, EpochMetrics } from '../train/types.js';
 import { runTrialTask } from './run.js';
 import {
   type EpochMessage,
+  EXIT_WASM_MEMORY,
   REPLY_CONTINUE,
   REPLY_ERROR,
   REPLY_PENDING,
@@ -21,8 +23,19 @@ import {
   type WorkerRequest,
 } from './types.js';
 
-const backend = ((workerData as { backend?: BackendName } | undefined)?.backend ?? 'wasm') as BackendName;
-const ready = initBackend(backend);
+const data = workerData as { backend?: BackendName; memoryMb?: number } | undefined;
+const backend = (data?.backend ?? 'wasm') as BackendName;
+/**
+ * The wasm backend's memory is bounded as the JS heap is (worker_memory_mb): past it this thread ends, which
+ * gives the memory back (a WebAssembly memory never shrinks); the pool names the reason by the exit code.
+ */
+let wasmGuard: { check(): void } | undefined;
+const ready = initBackend(backend).then((info) => {
+  if (data?.memoryMb !== undefined) {
+    wasmGuard = guardWasmMemory(data.memoryMb * 1024 * 1024, () => process.exit(EXIT_WASM_MEMORY));
+  }
+  return info;
+});
 // An unobserved rejection would kill the thread before a task could report it.
 ready.catch(() => undefined);
 
@@ -53,8 +66,9 @@ export default async function runInWorker(req: WorkerRequest): Promise<TrialResu
   return await runTrialTask(
     req.task,
     port === undefined || progress === undefined
-      ? undefined
+      ? () => wasmGuard?.check()
       : (epoch: number, metrics: EpochMetrics) => {
+          wasmGuard?.check();
           const msg: EpochMessage = { type: 'epoch', run: progress.run, epoch, metrics };
           if (reply === undefined) {
             port.postMessage(msg);

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
-import { parse as parseYaml } from 'yaml';
+import { parse as parseYaml, YAMLError } from 'yaml';
 import { z } from 'zod';
 import { ConfigError, NotFoundError } from '../errors.js';
 import { canonicalJson } from '../ledger/canonical.js';
@@ -159,20 +159,48 @@ export function loadStudyConfig(path: string): {
     if (e instanceof ConfigError) throw e;
     throw new NotFoundError(`config not found: ${path}`);
   }
-  let raw: unknown;
-  try {
-    raw = /\.json$/i.test(abs)
-      ? JSON.parse(text)
-      : parseYaml(text, { maxAliasCount: 50, prettyErrors: false, logLevel: 'error' });
-  } catch (e) {
-    const msg = e instanceof Error ? e.message.split('\n')[0] : String(e);
-    throw new ConfigError(`${path}: not valid ${/\.json$/i.test(abs) ? 'JSON' : 'YAML'}: ${msg}`);
-  }
+  const raw = parseConfigText(text, path, /\.json$/i.test(abs) ? 'JSON' : 'YAML');
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     throw new ConfigError(`${path}: expected a mapping of fields (name, dataset, space, …)`);
   }
   const config = parseStudyConfig(raw, path);
   return { config, path: abs, resolved: resolvePaths(config, dirname(abs), path) };
+}
+
+/**
+ * Parses a config's text as JSON or YAML. A syntax error is one line that says where, as compilers and
+ * editors write it: `<file>:<line>:<col>: not valid YAML: <message>` (the yaml package's errors carry
+ * their position; V8's JSON errors say `at position N` for most mistakes and nothing for some, which
+ * then keep the plain `<file>: not valid JSON: <message>`).
+ */
+function parseConfigText(text: string, path: string, format: 'JSON' | 'YAML'): unknown {
+  try {
+    return format === 'JSON'
+      ? JSON.parse(text)
+      : parseYaml(text, { maxAliasCount: 50, prettyErrors: true, logLevel: 'error' });
+  } catch (e) {
+    let message = e instanceof Error ? (e.message.split('\n')[0] ?? '') : String(e);
+    let at: { line: number; col: number } | undefined;
+    if (e instanceof YAMLError && e.linePos !== undefined) {
+      at = e.linePos[0];
+      message = message.replace(/ at line \d+, column \d+:?$/, '');
+    } else if (format === 'JSON' && e instanceof SyntaxError) {
+      const position = /^Unexpected end of JSON input$/.test(message)
+        ? text.length
+        : Number(/ in JSON at position (\d+)/.exec(message)?.[1] ?? Number.NaN);
+      if (Number.isInteger(position)) {
+        at = lineAndColumn(text, position);
+        message = message.replace(/ in JSON at position \d+.*$/, '');
+      }
+    }
+    throw new ConfigError(`${path}${at ? `:${at.line}:${at.col}` : ''}: not valid ${format}: ${message}`);
+  }
+}
+
+/** The 1-based line and column of a character offset into `text`. */
+function lineAndColumn(text: string, offset: number): { line: number; col: number } {
+  const before = text.slice(0, offset).split(/\r\n|\n|\r/);
+  return { line: before.length, col: (before.at(-1)?.length ?? 0) + 1 };
 }
 
 /**

@@ -2,32 +2,53 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DataError, NotFoundError } from '../errors.js';
 import { canonicalJson } from '../ledger/canonical.js';
-import type { StudyState, TrialView } from '../ledger/index.js';
+import type { StudyInfo, StudyState, TrialView } from '../ledger/index.js';
 import { foldLedger, readLedger } from '../ledger/index.js';
 import { readLedgerAny } from '../ledger/url.js';
-import type { TrialResult, TrialTask } from '../pool/index.js';
+import type { SharedPreparedData, TrialResult, TrialTask } from '../pool/index.js';
 import { TrainerPool, toShared } from '../pool/index.js';
 import { environment, initBackend } from '../train/backend.js';
 import type { BackendName, EpochMetrics, MetricName } from '../train/types.js';
-import { parseStudyConfig } from './config.js';
-import { prepareStudyData } from './data.js';
+import { parseStudyConfig, type StudyConfig } from './config.js';
+import { prepareStudyData, type StudyData } from './data.js';
 import { parseTrialId } from './ids.js';
 import { objectiveOf } from './search.js';
 
 export type Verdict = 'exact' | 'close' | 'diverged';
+
+/** The first recorded number (or state, error, hash) that a replay did not give again. */
+export interface Difference {
+  where: string;
+  recorded: unknown;
+  replayed: unknown;
+}
+
+/** An environment field that differs between the recording and this machine. */
+export interface EnvironmentDifference {
+  field: string;
+  recorded: unknown;
+  now: unknown;
+}
+
+export interface ReplaySummary {
+  state: string;
+  score: number | null;
+  weightsHash: string | null;
+  epochs: number;
+}
 
 export interface ReplayResult {
   id: string;
   ledger: string;
   verdict: Verdict;
   /** What differed first, for `close` and `diverged`. */
-  difference: { where: string; recorded: unknown; replayed: unknown } | null;
+  difference: Difference | null;
   /** Environment fields that differ between the recording and this machine. */
-  environmentDiff: { field: string; recorded: unknown; now: unknown }[];
+  environmentDiff: EnvironmentDifference[];
   /** Relative tolerance used for `close`. */
   tolerance: number;
-  recorded: { state: string; score: number | null; weightsHash: string | null; epochs: number };
-  replayed: { state: string; score: number | null; weightsHash: string | null; epochs: number };
+  recorded: ReplaySummary;
+  replayed: ReplaySummary;
 }
 
 export interface ReplayOptions {
@@ -68,7 +89,7 @@ export function findTrial(state: StudyState, id: string, ledger: string): TrialV
   return t;
 }
 
-const sameNumber = (a: unknown, b: unknown) =>
+export const sameNumber = (a: unknown, b: unknown) =>
   Object.is(a, b) || (a === null && typeof b === 'number' && !Number.isFinite(b));
 
 function relClose(a: unknown, b: unknown, tol: number): boolean {
@@ -77,22 +98,210 @@ function relClose(a: unknown, b: unknown, tol: number): boolean {
   return Math.abs(a - b) <= tol * Math.max(1, Math.abs(a), Math.abs(b));
 }
 
-/** Compares recorded and replayed metrics: the first difference, judged exactly or within tolerance. */
-function firstDifference(
-  recorded: EpochMetrics[],
-  replayed: EpochMetrics[],
-  eq: (a: unknown, b: unknown) => boolean,
-): { where: string; recorded: unknown; replayed: unknown } | null {
+type Eq = (a: unknown, b: unknown) => boolean;
+
+/** The first metric, in sorted name order, that one side lacks or that differs; `where` prefixes its name. */
+export function metricsDifference(
+  recorded: Readonly<Record<string, unknown>>,
+  replayed: Readonly<Record<string, unknown>>,
+  where: string,
+  eq: Eq = sameNumber,
+): Difference | null {
+  const keys = [...new Set([...Object.keys(recorded), ...Object.keys(replayed)])].sort();
+  for (const k of keys) {
+    if (!(k in recorded) || !(k in replayed) || !eq(recorded[k], replayed[k]))
+      return { where: `${where}${k}`, recorded: recorded[k] ?? null, replayed: replayed[k] ?? null };
+  }
+  return null;
+}
+
+/** Compares recorded and replayed per-epoch metrics (every metric of every epoch, either side's). */
+function firstDifference(recorded: EpochMetrics[], replayed: EpochMetrics[], eq: Eq): Difference | null {
   const n = Math.max(recorded.length, replayed.length);
   for (let e = 0; e < n; e++) {
     const r = recorded[e];
     const p = replayed[e];
     if (!r || !p) return { where: `epoch ${e + 1}`, recorded: r ?? null, replayed: p ?? null };
-    for (const k of Object.keys(r).sort()) {
-      if (!eq(r[k], p[k])) return { where: `epoch ${e + 1} ${k}`, recorded: r[k], replayed: p[k] ?? null };
-    }
+    const d = metricsDifference(r, p, `epoch ${e + 1} `, eq);
+    if (d) return d;
   }
   return null;
+}
+
+/** What a replay needs once per study: the parsed config, the environment's differences, the data or module. */
+export interface ReplayContext {
+  ledger: string;
+  study: StudyInfo;
+  config: StudyConfig;
+  metric: string;
+  backend: BackendName;
+  environmentDiff: EnvironmentDifference[];
+  /** The study's data, rebuilt and checked against the recorded hash (MLP objective); else null. */
+  data: StudyData | null;
+  shared: SharedPreparedData | null;
+  /** The objective module's path (module objective); else null. */
+  module: string | null;
+  /**
+   * Where the rebuilt study differs from the recorded one (dataset hash, preprocessing, schema): a replay
+   * of it cannot be exact. Empty when they agree.
+   */
+  mismatches: string[];
+}
+
+/**
+ * Prepares the replay of a study's trials: initialises its backend, rebuilds its dataset's split and
+ * preprocessing (or finds its module) and compares them with what the study recorded.
+ */
+export async function replayContext(
+  state: StudyState,
+  ledger: string,
+  o: { dataset?: string; prepare?: (config: StudyConfig, source: string) => Promise<StudyData> } = {},
+): Promise<ReplayContext> {
+  const study = state.study;
+  const config = parseStudyConfig({ ...study.config, budget: { trials: 1 } }, `${ledger}: study config`);
+  const backend = study.environment.backend as BackendName;
+  await initBackend(backend);
+  const env = environment();
+  const environmentDiff = (
+    ['lockstep', 'numeric', 'backend', 'backendVersion', 'tfjs', 'node', 'platform', 'arch', 'cpu'] as const
+  )
+    .filter((f) => String(study.environment[f]) !== String(env[f]))
+    .map((f) => ({ field: f, recorded: study.environment[f], now: env[f] }));
+
+  const mismatches: string[] = [];
+  if (config.objective !== 'mlp') {
+    const mod =
+      typeof study.config.objective === 'object' ? (study.config.objective as { module: string }).module : '';
+    // Where the study found it; else the config's path taken from here (ledgers older than that field).
+    const module = study.module != null && existsSync(study.module) ? study.module : resolve(mod);
+    const { metric } = objectiveOf(config, undefined);
+    return {
+      ledger,
+      study,
+      config,
+      metric,
+      backend,
+      environmentDiff,
+      data: null,
+      shared: null,
+      module,
+      mismatches,
+    };
+  }
+  const source = o.dataset ?? study.dataset?.source;
+  if (source === undefined) throw new DataError(`${ledger}: the study records no dataset`);
+  const data = await (o.prepare ?? prepareStudyData)(config, source);
+  if (data.hash !== study.dataset?.hash) {
+    mismatches.push(
+      `${source}: dataset hash ${data.hash.slice(0, 16)}… differs from the recorded ${study.dataset?.hash.slice(0, 16)}…; replay needs the same bytes`,
+    );
+  } else if (canonicalJson(data.pipeline) !== canonicalJson(study.preprocessing)) {
+    mismatches.push(`${source}: the rebuilt preprocessing differs from the recorded one (engine change?)`);
+  } else if (
+    canonicalJson(data.schema) !== canonicalJson(study.dataset.schema) ||
+    data.rows !== study.dataset.rows
+  ) {
+    mismatches.push(`${source}: the rebuilt schema or row count differs from the recorded one`);
+  }
+  const { metric } = objectiveOf(config, data.schema.task);
+  return {
+    ledger,
+    study,
+    config,
+    metric,
+    backend,
+    environmentDiff,
+    data,
+    shared: toShared(data.data),
+    module: null,
+    mismatches,
+  };
+}
+
+/** The task that retrains a recorded trial: its seed and params, to its recorded stop when it was pruned. */
+export function replayTask(ctx: ReplayContext, trial: TrialView): TrialTask {
+  const stop = trial.state === 'pruned' ? { stopAtEpoch: trial.epochs } : {};
+  if (ctx.shared !== null) {
+    return {
+      kind: 'mlp',
+      data: ctx.shared,
+      params: trial.params,
+      seed: trial.seed,
+      metric: ctx.metric as MetricName,
+      ...stop,
+    };
+  }
+  return {
+    kind: 'module',
+    module: ctx.module!,
+    params: trial.params,
+    seed: trial.seed,
+    index: trial.index,
+    ...stop,
+  };
+}
+
+/** Whether a trial's recorded outcome can be replayed: it finished for good (not running, not lost to the environment). */
+export function isReplayable(trial: TrialView): boolean {
+  return trial.state !== 'running' && !(trial.state === 'failed' && trial.cause !== 'trial');
+}
+
+/**
+ * Judges a replay against the recorded trial: its state, epochs, every metric of every epoch, the final
+ * metrics, the score, the error (a failed trial must fail again for the same reason) and the weights hash.
+ * `exact` when every one is bit-identical; `close` when the environment differs and every number is within
+ * `tolerance`; else `diverged`, with the first difference.
+ */
+export function judgeReplay(
+  trial: TrialView,
+  r: TrialResult,
+  environmentDiff: readonly EnvironmentDifference[],
+  tolerance: number,
+): { verdict: Verdict; difference: Difference | null; recorded: ReplaySummary; replayed: ReplaySummary } {
+  const replayed: ReplaySummary = {
+    state: r.state === 'failed' ? 'failed' : r.stopped ? 'pruned' : 'complete',
+    score: r.state === 'failed' ? null : r.score,
+    weightsHash: r.state === 'failed' ? null : (r.weightsHash ?? null),
+    epochs: r.epochs,
+  };
+  const recorded: ReplaySummary = {
+    state: trial.state,
+    score: trial.score,
+    weightsHash: trial.weightsHash,
+    epochs: trial.epochs ?? 0,
+  };
+  const recordedHistory = trial.progress.map((p) => p.metrics as EpochMetrics);
+  // A failed trial records its last epoch's metrics (the runner's outcome), a finished one its final metrics.
+  const replayedMetrics: EpochMetrics = r.state === 'failed' ? (r.history.at(-1) ?? {}) : r.metrics;
+
+  const compare = (eq: Eq): Difference | null =>
+    recorded.state !== replayed.state
+      ? { where: 'state', recorded: recorded.state, replayed: replayed.state }
+      : (firstDifference(recordedHistory, r.history, eq) ??
+        (recorded.epochs !== replayed.epochs
+          ? { where: 'epochs', recorded: recorded.epochs, replayed: replayed.epochs }
+          : null) ??
+        metricsDifference(trial.metrics, replayedMetrics, 'metrics ', eq) ??
+        (!eq(recorded.score, replayed.score)
+          ? { where: 'score', recorded: recorded.score, replayed: replayed.score }
+          : null));
+
+  let difference = compare(sameNumber);
+  // A trial that failed for a reason of its own must fail again for the same reason.
+  const replayedError = r.state === 'failed' ? r.error : null;
+  if (difference === null && recorded.state === 'failed' && trial.error !== replayedError) {
+    difference = { where: 'error', recorded: trial.error, replayed: replayedError };
+  }
+  if (difference === null && recorded.weightsHash !== replayed.weightsHash) {
+    difference = { where: 'weightsHash', recorded: recorded.weightsHash, replayed: replayed.weightsHash };
+  }
+  const verdict: Verdict =
+    difference === null
+      ? 'exact'
+      : environmentDiff.length > 0 && compare((a, b) => relClose(a, b, tolerance)) === null
+        ? 'close'
+        : 'diverged';
+  return { verdict, difference, recorded, replayed };
 }
 
 /**
@@ -103,117 +312,21 @@ export async function replay(o: ReplayOptions): Promise<ReplayResult> {
   const ledger = o.ledger ?? findLedger(o.id, o.runs);
   const state = foldLedger((await readLedgerAny(ledger)).records);
   const trial = findTrial(state, o.id, ledger);
-  if (trial.state === 'running' || (trial.state === 'failed' && trial.cause !== 'trial')) {
+  if (!isReplayable(trial)) {
     throw new NotFoundError(
       `trial ${o.id} did not finish (${trial.state === 'running' ? 'still running or lost' : `failed: ${trial.error}`}); there is nothing to replay`,
     );
   }
-  const study = state.study;
-  const config = parseStudyConfig({ ...study.config, budget: { trials: 1 } }, `${ledger}: study config`);
   const tolerance = o.tolerance ?? 1e-3;
-  await initBackend(study.environment.backend as BackendName);
-  const env = environment();
-  const environmentDiff = (
-    ['lockstep', 'numeric', 'backend', 'backendVersion', 'tfjs', 'node', 'platform', 'arch', 'cpu'] as const
-  )
-    .filter((f) => String(study.environment[f]) !== String(env[f]))
-    .map((f) => ({ field: f, recorded: study.environment[f], now: env[f] }));
-
-  let task: TrialTask;
-  let metric = 'value';
-  if (config.objective === 'mlp') {
-    const source = o.dataset ?? study.dataset?.source;
-    if (source === undefined) throw new DataError(`${ledger}: the study records no dataset`);
-    const data = await prepareStudyData(config, source);
-    if (data.hash !== study.dataset?.hash) {
-      throw new DataError(
-        `${source}: dataset hash ${data.hash.slice(0, 16)}… differs from the recorded ${study.dataset?.hash.slice(0, 16)}…; replay needs the same bytes`,
-      );
-    }
-    if (canonicalJson(data.pipeline) !== canonicalJson(study.preprocessing)) {
-      throw new DataError(
-        `${source}: the rebuilt preprocessing differs from the recorded one (engine change?)`,
-      );
-    }
-    metric = objectiveOf(config, data.schema.task).metric;
-    task = {
-      kind: 'mlp' as const,
-      data: toShared(data.data),
-      params: trial.params,
-      seed: trial.seed,
-      metric: metric as MetricName,
-    };
-  } else {
-    const mod =
-      typeof study.config.objective === 'object' ? (study.config.objective as { module: string }).module : '';
-    task = {
-      kind: 'module' as const,
-      // Where the study found it; else the config's path taken from here (ledgers older than that field).
-      module: study.module != null && existsSync(study.module) ? study.module : resolve(mod),
-      params: trial.params,
-      seed: trial.seed,
-      index: trial.index,
-    };
-  }
-
-  const stopAt = trial.state === 'pruned' ? trial.epochs : undefined;
-  const pool = new TrainerPool({ workers: 1, backend: study.environment.backend as BackendName });
+  const ctx = await replayContext(state, ledger, { dataset: o.dataset });
+  if (ctx.mismatches[0] !== undefined) throw new DataError(ctx.mismatches[0]);
+  const pool = new TrainerPool({ workers: 1, backend: ctx.backend });
   let r: TrialResult;
   try {
-    r = await pool.run(stopAt === undefined ? task : { ...task, stopAtEpoch: stopAt });
+    r = await pool.run(replayTask(ctx, trial));
   } finally {
     await pool.close();
   }
-  const replayedState = r.state === 'failed' ? 'failed' : r.stopped ? 'pruned' : 'complete';
-  const replayed = {
-    state: replayedState,
-    score: r.state === 'failed' ? null : r.score,
-    weightsHash: r.state === 'failed' ? null : (r.weightsHash ?? null),
-    epochs: r.epochs,
-  };
-  const recordedSummary = {
-    state: trial.state,
-    score: trial.score,
-    weightsHash: trial.weightsHash,
-    epochs: trial.epochs ?? 0,
-  };
-  const recordedHistory = trial.progress.map((p) => p.metrics as EpochMetrics);
-  const replayedHistory = r.history;
-
-  const compare = (eq: (a: unknown, b: unknown) => boolean) =>
-    recordedSummary.state !== replayed.state
-      ? { where: 'state', recorded: recordedSummary.state, replayed: replayed.state }
-      : (firstDifference(recordedHistory, replayedHistory, eq) ??
-        (!eq(recordedSummary.score, replayed.score)
-          ? { where: 'score', recorded: recordedSummary.score, replayed: replayed.score }
-          : null));
-
-  let verdict: Verdict;
-  let difference = compare(sameNumber);
-  // A trial that failed for a reason of its own must fail again for the same reason.
-  const replayedError = r.state === 'failed' ? r.error : null;
-  if (difference === null && recordedSummary.state === 'failed' && trial.error !== replayedError) {
-    difference = { where: 'error', recorded: trial.error, replayed: replayedError };
-  }
-  if (difference === null && recordedSummary.weightsHash !== replayed.weightsHash) {
-    difference = {
-      where: 'weightsHash',
-      recorded: recordedSummary.weightsHash,
-      replayed: replayed.weightsHash,
-    };
-  }
-  if (difference === null) verdict = 'exact';
-  else if (environmentDiff.length > 0 && compare((a, b) => relClose(a, b, tolerance)) === null)
-    verdict = 'close';
-  else verdict = 'diverged';
-  return {
-    id: o.id,
-    ledger,
-    verdict,
-    difference,
-    environmentDiff,
-    tolerance,
-    recorded: recordedSummary,
-    replayed,
-  };
+  const judged = judgeReplay(trial, r, ctx.environmentDiff, tolerance);
+  return { id: o.id, ledger, environmentDiff: ctx.environmentDiff, tolerance, ...judged };
 }

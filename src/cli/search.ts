@@ -1,4 +1,5 @@
 import { search } from '../study/search.js';
+import { summarizeAny } from '../study/summary.js';
 import { intOption, onePositional, printJson } from './args.js';
 import { ProgressLine } from './progress.js';
 
@@ -36,10 +37,18 @@ export async function run({
       onTrial: (e) => progress.update(e.done, e.total, e.best),
     });
     progress.done();
+    // The metric's name is the ledger's; and this run had nothing to do when its resume note is the ledger's
+    // last record (no trial, refit or stop was recorded after it).
+    const recorded = await summarizeAny(r.ledger);
+    const lastNote = recorded.state.notes.at(-1);
+    const alreadyComplete =
+      !r.stopped && lastNote?.message === 'resumed' && lastNote.line === recorded.state.records;
     for (const w of r.warnings) process.stderr.write(`lockstep: warning: ${w}\n`);
     if (values.json) {
       printJson({
         study: r.study,
+        metric: recorded.metric,
+        alreadyComplete,
         digest: r.digest,
         ledger: r.ledger,
         trials: r.trials,
@@ -58,14 +67,20 @@ export async function run({
       );
       if (r.best) {
         out.write(
-          `best: trial ${r.best.id}  score ${r.best.score}\n  params ${JSON.stringify(r.best.params)}\n`,
+          `best ${recorded.metric} ${r.best.score} (trial ${r.best.id})\n  params ${JSON.stringify(r.best.params)}\n`,
         );
         out.write(`  replay: npx lockstep replay ${r.best.id} --ledger ${r.ledger}\n`);
       }
       if (r.refit)
-        out.write(`refit on train+validation: test score ${r.refit.testScore}  model ${r.refit.modelDir}\n`);
+        out.write(
+          `refit on train+validation: test ${recorded.metric} ${r.refit.testScore}  model ${r.refit.modelDir}\n`,
+        );
       out.write(`ledger ${r.ledger}\ndigest ${r.digest}\n`);
       if (r.stopped) out.write('stopped before the budget; run the same command again to resume\n');
+      if (alreadyComplete)
+        out.write(
+          `study ${r.study}: already complete: its ${r.trials} trials were recorded before this run; nothing to do\n`,
+        );
     }
     return ac.signal.aborted ? 130 : 0;
   } finally {

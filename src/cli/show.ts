@@ -5,6 +5,15 @@ import { printable as p } from './printable.js';
 
 const USAGE = 'lockstep show <ledger> [--json]';
 
+/** Characters of a failed trial's error that the table shows; `--json` has the whole of it. */
+const ERROR_WIDTH = 60;
+
+/** The first `width` characters of `s` (by code point), with an ellipsis when it was longer. */
+function clip(s: string, width: number): string {
+  const chars = Array.from(s);
+  return chars.length <= width ? s : `${chars.slice(0, width - 1).join('')}…`;
+}
+
 export async function run({
   positionals,
   values,
@@ -39,7 +48,9 @@ export async function run({
   );
   const names = [...new Set(s.trials.flatMap((t) => Object.keys(t.params)))].sort();
   // 'epochs' is what each trial trained; a pruned trial's score is its value at the epoch it stopped.
-  const header = ['id', 'state', 'score', 'epochs', ...names.map(p)];
+  // A failed trial's error, last (it is the widest); clipped, then escaped so that it cannot drive the terminal.
+  const withError = s.trials.some((t) => t.error !== null);
+  const header = ['id', 'state', 'score', 'epochs', ...names.map(p), ...(withError ? ['error'] : [])];
   const rows = s.trials.map((t) => [
     p(t.id),
     t.state === 'pruned' ? `pruned@${t.epochs}` : p(t.state),
@@ -49,6 +60,7 @@ export async function run({
       const v = t.params[n];
       return v === undefined ? '' : typeof v === 'number' ? String(Number(v.toPrecision(4))) : p(String(v));
     }),
+    ...(withError ? [t.error === null ? '' : p(clip(t.error, ERROR_WIDTH))] : []),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (r: string[]) =>

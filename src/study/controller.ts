@@ -230,6 +230,7 @@ export async function runController(
   const abort = new AbortController();
   const onAbort = () => abort.abort();
   o.signal?.addEventListener('abort', onAbort, { once: true });
+  if (o.signal?.aborted) abort.abort(); // aborted before it began: starts nothing
   try {
     for (;;) {
       if (fatal !== undefined || abort.signal.aborted) {

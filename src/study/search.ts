@@ -19,6 +19,14 @@ import type { BackendName, Direction, EpochMetrics, MetricName } from '../train/
 import { configFrom, type StudyConfig } from './config.js';
 import { outcomeOf, type RunOutcome, runController, type TrialSpec, toFinishedTrial } from './controller.js';
 import { prepareStudyData, type StudyData, studyBody } from './data.js';
+import {
+  type FailureCount,
+  failingFromTheStart,
+  failureCounts,
+  GIVE_UP_AFTER,
+  type TrialOutcome,
+} from './failures.js';
+import { checkStudy } from './preflight.js';
 import { type RefitResult, runRefit } from './refit.js';
 
 export interface SearchOptions {
@@ -74,6 +82,13 @@ export interface SearchResult {
   stopped: boolean;
   warnings: string[];
   epochs: number;
+  /** The failed trials by error (their latest attempt), most frequent first. */
+  failures: FailureCount[];
+  /**
+   * When the study stopped because its first trials all failed with one error (see failingFromTheStart):
+   * that error; else null.
+   */
+  gaveUp: string | null;
 }
 
 /** The study's metric and direction. */
@@ -158,6 +173,9 @@ export async function search(opts: SearchOptions): Promise<SearchResult> {
   }
 
   const space = parseSpace(config.space, 'space');
+  const where = typeof opts.config === 'string' ? opts.config : 'config';
+  // What is sure to fail every trial is refused before anything is written (the task, when the config says it).
+  checkStudy(config, space, config.task, where);
   const sampler = createSampler(config.sampler);
   const pruner = createPruner(config.pruner, { epochs: fixedEpochs(space) });
   const dir = resolve(opts.out ?? 'runs', config.name);
@@ -197,6 +215,8 @@ export async function search(opts: SearchOptions): Promise<SearchResult> {
     if (config.objective === 'mlp') {
       studyData = await prepareStudyData(config, resolved.dataset!);
     }
+    // The inferred task is known now, still before the ledger is created or opened.
+    checkStudy(config, space, studyData?.schema.task, where);
     const { metric, direction } = objectiveOf(config, studyData?.schema.task);
     const body = studyBody(config, studyData, resolved.module);
     const { key, configHash: cHash, environment: env } = body;
@@ -249,6 +269,13 @@ export async function search(opts: SearchOptions): Promise<SearchResult> {
     const state0 = foldLedger(ledger.records());
     const finished0 = finishedFromState(state0, metric);
     let best: number | null = bestTrial(state0, direction)?.score ?? null;
+    // Each trial's latest outcome, to see whether the first ones all fail alike (then the study stops).
+    const outcomes = new Map<number, TrialOutcome>(state0.trials.map((t) => [t.index, t]));
+    const budget = config.budget.trials;
+    let gaveUp = failingFromTheStart((i) => outcomes.get(i), budget);
+    const stop = new AbortController();
+    const onStudyAbort = () => stop.abort();
+    opts.signal?.addEventListener('abort', onStudyAbort, { once: true });
 
     const runner = {
       run: async (
@@ -315,6 +342,8 @@ export async function search(opts: SearchOptions): Promise<SearchResult> {
       },
     };
 
+    // A resumed study that already gave up runs nothing: its first trials would fail alike again.
+    if (gaveUp !== null) stop.abort();
     const result = await runController({
       key,
       seed: config.seed,
@@ -329,7 +358,7 @@ export async function search(opts: SearchOptions): Promise<SearchResult> {
       deadlineMs: config.budget.minutes === undefined ? undefined : config.budget.minutes * 60_000,
       finished: finished0,
       runner,
-      signal: opts.signal,
+      signal: stop.signal,
       sink: {
         started: (spec) => {
           ledger.append({
@@ -370,6 +399,18 @@ export async function search(opts: SearchOptions): Promise<SearchResult> {
         },
       },
       onFinished: (spec, outcome, done) => {
+        outcomes.set(spec.index, {
+          state: outcome.state,
+          cause: outcome.state === 'failed' ? outcome.cause : null,
+          error: outcome.state === 'failed' ? outcome.error : null,
+        });
+        if (gaveUp === null && !stop.signal.aborted) {
+          gaveUp = failingFromTheStart((i) => outcomes.get(i), budget);
+          if (gaveUp !== null) {
+            log.warn({ error: gaveUp }, 'the first trials all failed with the same error: stopping');
+            stop.abort();
+          }
+        }
         if (outcome.state === 'complete' && Number.isFinite(outcome.score)) {
           if (best === null || (direction === 'maximize' ? outcome.score > best : outcome.score < best))
             best = outcome.score;
@@ -385,12 +426,17 @@ export async function search(opts: SearchOptions): Promise<SearchResult> {
         });
       },
     });
+    opts.signal?.removeEventListener('abort', onStudyAbort);
     stopped = result.stopped;
     if (stopped) {
       ledger.append({
         type: 'study.note',
-        message: opts.signal?.aborted ? 'interrupted' : 'stopped before its budget',
-        data: null,
+        message: opts.signal?.aborted
+          ? 'interrupted'
+          : gaveUp !== null
+            ? `stopped: the first ${Math.min(GIVE_UP_AFTER, budget)} trials all failed with the same error`
+            : 'stopped before its budget',
+        data: gaveUp === null ? null : { error: gaveUp },
       });
     }
 
@@ -419,6 +465,8 @@ export async function search(opts: SearchOptions): Promise<SearchResult> {
       stopped,
       warnings,
       epochs: counts.epochs,
+      failures: failureCounts(state.trials),
+      gaveUp,
     };
   } finally {
     await pool?.close();

@@ -18,8 +18,10 @@ import type { BackendName, EpochMetrics, MetricName } from '../train/types.js';
 import { configFrom, parseStudyConfig, type StudyConfig } from './config.js';
 import { outcomeOf, type RunOutcome, type TrialSpec, toFinishedTrial, trialSeed } from './controller.js';
 import { prepareStudyData, type StudyData, studyBody } from './data.js';
+import { byIndex, failingFromTheStart, failureCounts } from './failures.js';
 import { trialId } from './ids.js';
 import { mayStart, visibleCount } from './lag.js';
+import { checkStudy } from './preflight.js';
 import { runRefit } from './refit.js';
 import { bestTrial, objectiveOf, type SearchOptions, type SearchResult } from './search.js';
 
@@ -91,6 +93,8 @@ export async function runWorker(o: WorkerOptions): Promise<WorkerResult> {
     let trials = await ledger.trials();
     let ran = 0;
     let stopped = false;
+    /** Set when the study's first trials all failed with one error (see failingFromTheStart): every slot stops. */
+    let gaveUp: string | null = null;
     const abort = new AbortController();
     const onAbort = () => abort.abort();
     o.signal?.addEventListener('abort', onAbort, { once: true });
@@ -257,6 +261,11 @@ export async function runWorker(o: WorkerOptions): Promise<WorkerResult> {
       const owner = `${hostname()}/${process.pid}/${slot}`;
       let delay = 20;
       while (!abort.signal.aborted) {
+        gaveUp ??= failingFromTheStart(byIndex(ledger.state().trials), trials);
+        if (gaveUp !== null) {
+          abort.abort();
+          return;
+        }
         const index = await ledger.claim(owner, leaseMs);
         if (index !== null) {
           delay = 20;
@@ -318,6 +327,8 @@ export async function runWorker(o: WorkerOptions): Promise<WorkerResult> {
       stopped,
       warnings: [],
       epochs: counts.epochs,
+      failures: failureCounts(state.trials),
+      gaveUp,
       ran,
     };
   } finally {
@@ -361,6 +372,13 @@ async function joinStudy(ledger: PgLedger, o: WorkerOptions, isConfig: boolean):
     await initBackend(config.backend as BackendName);
     const datasetPath = o.dataset ?? paths.dataset;
     const studyData = config.objective === 'mlp' ? await prepareStudyData(config, datasetPath!) : null;
+    // What is sure to fail every trial is refused before the study is created.
+    checkStudy(
+      config,
+      parseSpace(config.space, 'space'),
+      studyData?.schema.task,
+      typeof o.study === 'string' ? o.study : 'config',
+    );
     const { metric, direction } = objectiveOf(config, studyData?.schema.task);
     const body = studyBody(config, studyData, paths.module);
     const cHash = body.configHash;

@@ -59,6 +59,11 @@ describe('environment faults are retried by a resume', () => {
       });
     }
     expect(jsonOut(first)).toMatchObject({ complete: 0, stopped: true });
+    // No trial completed: the run exits 1 and says why.
+    expect(first.code).toBe(1);
+    expect(first.stderr).toMatch(
+      /no trial completed \(\d+ failed\); most common failure: .*late\.mjs: objective module not found\n$/,
+    );
 
     copyFileSync(objective, join(dir, 'late.mjs'));
     const resumed = await run(['search', cfg, '--workers', '1', '--out', out, '--json']);

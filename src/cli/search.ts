@@ -1,6 +1,7 @@
 import { search } from '../study/search.js';
 import { summarizeAny } from '../study/summary.js';
 import { intOption, onePositional, printJson } from './args.js';
+import { printable as p } from './printable.js';
 import { ProgressLine } from './progress.js';
 
 const USAGE =
@@ -59,12 +60,22 @@ export async function run({
         stopped: r.stopped,
         best: r.best,
         refit: r.refit,
+        failures: r.failures,
+        gaveUp: r.gaveUp,
       });
     } else {
       const out = process.stdout;
       out.write(
         `study ${r.study}: ${r.trials} trials (${r.complete} complete, ${r.pruned} pruned, ${r.failed} failed), ${r.epochs} epochs\n`,
       );
+      if (r.failures.length > 0) {
+        // Errors come from the objective's code: escaped, so that they cannot drive the terminal.
+        out.write('failures:\n');
+        for (const f of r.failures) {
+          const retried = f.cause === 'environment' ? '(environment; a resume retries it) ' : '';
+          out.write(`  ${f.count} × ${retried}${p(f.error)}\n`);
+        }
+      }
       if (r.best) {
         out.write(
           `best ${recorded.metric} ${r.best.score} (trial ${r.best.id})\n  params ${JSON.stringify(r.best.params)}\n`,
@@ -82,7 +93,20 @@ export async function run({
           `study ${r.study}: already complete: its ${r.trials} trials were recorded before this run; nothing to do\n`,
         );
     }
-    return ac.signal.aborted ? 130 : 0;
+    if (ac.signal.aborted) return 130;
+    // A study that cannot succeed is a failed run, not a result: say why, and exit 1.
+    if (r.gaveUp !== null) {
+      process.stderr.write(
+        `lockstep: study ${r.study} stopped: its first trials all failed with the same error: ${p(r.gaveUp)}\n`,
+      );
+      return 1;
+    }
+    if (r.complete === 0) {
+      const why = r.failures[0] === undefined ? '' : `; most common failure: ${p(r.failures[0].error)}`;
+      process.stderr.write(`lockstep: study ${r.study}: no trial completed (${r.failed} failed)${why}\n`);
+      return 1;
+    }
+    return 0;
   } finally {
     process.removeListener('SIGINT', onSigint);
     progress.done();

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { cli } from '../helpers/cli.js';
 
-/** The options each command accepts (what its parser takes), in the order its help lists them. */
+/** Options each command accepts (its parser takes them), which its help must list. */
 const OPTIONS: Record<string, string[]> = {
   train: ['params', 'seed', 'out', 'backend', 'json'],
   search: ['workers', 'trials', 'out', 'ledger', 'json'],
@@ -72,7 +72,9 @@ describe('lockstep <command> --help', () => {
       expect(r.code, name).toBe(0);
       expect(r.stdout, name).toMatch(new RegExp(`^Usage: lockstep ${name}\\b`, 'm'));
       const options = optionEntries(r.stdout);
-      expect([...options.keys()], name).toEqual([...OPTIONS[name]!.map((o) => `--${o}`), '--help']);
+      // The parser and the help read the same table; these options at least must be there (more may come).
+      expect([...options.keys()], name).toEqual(expect.arrayContaining(OPTIONS[name]!.map((o) => `--${o}`)));
+      expect([...options.keys()].at(-1), name).toBe('--help');
       for (const [o, text] of options) {
         if (o === '--help') continue;
         // A meaning (text after the option and its value name) and a default (or 'required').

@@ -3,7 +3,7 @@
  * runtime, nothing fetched). Each chart's SVG carries a stable id (`<chart id>-svg`) and its
  * per-trial marks a stable class (`trials_marks`), so that a test can count them.
  */
-import type { ParamAxis, ReportModel, ReportTrial } from './model.js';
+import { numericTicks, type ParamAxis, type ReportModel, type ReportTrial, show } from './model.js';
 
 type VlSpec = Record<string, unknown>;
 
@@ -79,12 +79,17 @@ export function historySpec(m: ReportModel): { spec: VlSpec; marks: number } {
   };
 }
 
-/** One line per complete trial across every parameter (in [0, 1], log-aware) and the score. */
+/**
+ * One line per complete trial across every parameter (in [0, 1], log-aware) and the score. Each
+ * axis is a vertical rule labelled where its values cross it: every choice of a categorical
+ * parameter, round numbers on a numeric one (the same ticks as its slice plot).
+ */
 export function parallelSpec(m: ReportModel): { spec: VlSpec; marks: number } {
   const trials = m.trials.filter((t) => t.state === 'complete' && scored(t));
   const scores = trials.map((t) => t.score!);
   const lo = Math.min(...scores);
   const hi = Math.max(...scores);
+  const scoreUnit = (s: number) => (hi > lo ? (s - lo) / (hi - lo) : 0.5);
   const axisNames = [...m.axes.map((a) => a.name), m.metric];
   const values: Record<string, unknown>[] = [];
   for (const t of trials) {
@@ -96,18 +101,21 @@ export function parallelSpec(m: ReportModel): { spec: VlSpec; marks: number } {
       trial: t.index,
       axis: m.metric,
       order: m.axes.length,
-      value: hi > lo ? (t.score! - lo) / (hi - lo) : 0.5,
+      value: scoreUnit(t.score!),
       score: t.score,
     });
   }
-  const labels = [
-    ...m.axes.flatMap((a) => [
-      { axis: a.name, y: 0, text: a.lowLabel },
-      { axis: a.name, y: 1, text: a.highLabel },
-    ]),
-    { axis: m.metric, y: 0, text: fmt(lo) },
-    { axis: m.metric, y: 1, text: fmt(hi) },
-  ];
+  const labels: { axis: string; y: number; text: string }[] = [];
+  for (const a of m.axes) {
+    for (const v of a.ticks) {
+      const y = a.unit(v);
+      if (y !== undefined) labels.push({ axis: a.name, y, text: show(v) });
+    }
+  }
+  const scoreTicks = hi > lo ? numericTicks(lo, hi, { log: false, integer: false }) : [lo];
+  for (const v of scoreTicks) labels.push({ axis: m.metric, y: scoreUnit(v), text: show(v) });
+  const x = { field: 'axis', type: 'nominal', sort: axisNames };
+  const y = { field: 'y', type: 'quantitative', scale: { domain: [0, 1] }, axis: null };
   return {
     marks: trials.length,
     spec: {
@@ -116,12 +124,18 @@ export function parallelSpec(m: ReportModel): { spec: VlSpec; marks: number } {
       height: 280,
       layer: [
         {
+          name: 'axes',
+          data: { values: axisNames.map((axis) => ({ axis, y: 0, y2: 1 })) },
+          mark: { type: 'rule', color: '#bbb', strokeWidth: 1 },
+          encoding: { x: { ...x, title: null, axis: { labelAngle: -30 } }, y, y2: { field: 'y2' } },
+        },
+        {
           name: 'trials',
           data: { values },
           mark: { type: 'line', strokeWidth: 1, opacity: 0.6 },
           encoding: {
-            x: { field: 'axis', type: 'nominal', sort: axisNames, title: null, axis: { labelAngle: -30 } },
-            y: { field: 'value', type: 'quantitative', scale: { domain: [0, 1] }, axis: null },
+            x,
+            y: { ...y, field: 'value' },
             detail: { field: 'trial', type: 'nominal' },
             order: { field: 'order', type: 'quantitative' },
             color: {
@@ -133,14 +147,16 @@ export function parallelSpec(m: ReportModel): { spec: VlSpec; marks: number } {
           },
         },
         {
+          name: 'ticks',
+          data: { values: labels },
+          mark: { type: 'point', shape: 'stroke', size: 30, color: '#666', strokeWidth: 1, opacity: 1 },
+          encoding: { x, y },
+        },
+        {
           name: 'labels',
           data: { values: labels },
-          mark: { type: 'text', dy: 0, fontSize: 9, color: '#333', baseline: 'middle', align: 'left', dx: 3 },
-          encoding: {
-            x: { field: 'axis', type: 'nominal', sort: axisNames },
-            y: { field: 'y', type: 'quantitative' },
-            text: { field: 'text' },
-          },
+          mark: { type: 'text', fontSize: 9, color: '#333', baseline: 'middle', align: 'left', dx: 5 },
+          encoding: { x, y, text: { field: 'text' } },
         },
       ],
     },
@@ -274,11 +290,6 @@ export function curvesSpec(m: ReportModel): { spec: VlSpec; marks: number } {
   };
 }
 
-function fmt(x: number): string {
-  if (!Number.isFinite(x)) return String(x);
-  return Number(x.toPrecision(4)).toString();
-}
-
 /** Renders a vega-lite spec to an SVG string in Node. */
 export async function renderSvg(spec: VlSpec): Promise<string> {
   const vl = await import('vega-lite');
@@ -327,7 +338,7 @@ export async function reportCharts(m: ReportModel): Promise<{
     'Parallel coordinates',
     parallelSpec(m),
     'No complete trial yet.',
-    'One line per complete trial; each parameter scaled to [0, 1] over its range (log-scaled where the space is), coloured by score. A conditional parameter that is inactive is skipped.',
+    'One line per complete trial, coloured by score; each axis spans its parameter’s range in the space (log-scaled where the space is) and is labelled at every choice or at round values. A conditional parameter that is inactive is skipped.',
   );
   const slices: Chart[] = [];
   for (const a of m.axes) {

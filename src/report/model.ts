@@ -19,9 +19,12 @@ export interface ParamAxis {
   log: boolean;
   /** Categorical: the choices in order (as strings). */
   choices: string[];
-  /** The ends of the axis, as labels. */
-  lowLabel: string;
-  highLabel: string;
+  /** Numeric: the space's range (the values' range for a parameter the space does not declare). */
+  domain: [number, number] | null;
+  /** Numeric and only integer values (an int parameter): its ticks are integers. */
+  integer: boolean;
+  /** The values to label the axis at: every choice, or round numbers inside the domain. */
+  ticks: ParamValue[];
   /** Whether some trial has no value for it (a conditional parameter). */
   conditional: boolean;
   /** The value mapped into [0, 1] (log-aware); undefined when absent or foreign. */
@@ -82,8 +85,76 @@ export function shellQuote(s: string): string {
   return /^[A-Za-z0-9_./:=@%+-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
-function show(v: ParamValue): string {
+/** A value as the charts label it. */
+export function show(v: ParamValue): string {
   return typeof v === 'number' ? String(Number(v.toPrecision(4))) : String(v);
+}
+
+const clean = (x: number) => Number(x.toPrecision(12));
+
+/**
+ * Round numbers to label a numeric axis over [low, high] at: on a log axis 1-2-5 steps (every
+ * decade when it spans two or more, 1…9 when it spans less than 0.7 of one), else about five
+ * steps of 1, 2 or 5 × 10^k; only integers on an integer axis. Never outside [low, high].
+ */
+export function numericTicks(low: number, high: number, opts: { log: boolean; integer: boolean }): number[] {
+  if (!(high > low)) return [low];
+  const keep = (t: number) => t >= low && t <= high && (!opts.integer || Number.isInteger(t));
+  if (opts.log && low > 0) {
+    const decades = Math.log10(high / low);
+    const mantissas = decades >= 2 ? [1] : decades >= 0.7 ? [1, 2, 5] : [1, 2, 3, 4, 5, 6, 7, 8, 9];
+    const every = Math.max(1, Math.ceil(decades / 6));
+    const ticks: number[] = [];
+    for (let k = Math.floor(Math.log10(low)); k <= Math.ceil(Math.log10(high)); k++) {
+      if (((k % every) + every) % every !== 0) continue;
+      for (const m of mantissas) {
+        const t = clean(m * 10 ** k);
+        if (keep(t)) ticks.push(t);
+      }
+    }
+    if (ticks.length >= 2) return ticks;
+  }
+  const raw = (high - low) / 5;
+  const magnitude = 10 ** Math.floor(Math.log10(raw));
+  let step = [1, 2, 5, 10].map((f) => f * magnitude).find((s) => s >= raw * (1 - 1e-9)) ?? 10 * magnitude;
+  if (opts.integer) step = Math.max(1, Math.round(step));
+  const ticks: number[] = [];
+  for (let i = Math.ceil(clean(low / step)); clean(i * step) <= high; i++) {
+    const t = clean(i * step);
+    if (keep(t)) ticks.push(t);
+  }
+  return ticks;
+}
+
+/** Values of a stepped range to label: all of them, or every k-th so that about six remain. */
+function gridTicks(low: number, high: number, step: number): number[] {
+  const count = Math.round((high - low) / step) + 1;
+  const stride = Math.ceil(count / 6);
+  const ticks: number[] = [];
+  for (let i = 0; i < count; i += stride) ticks.push(Math.min(high, clean(low + i * step)));
+  return ticks;
+}
+
+function numericAxis(
+  name: string,
+  low: number,
+  high: number,
+  log: boolean,
+  integer: boolean,
+  conditional: boolean,
+  unit: ParamAxis['unit'],
+): ParamAxis {
+  return {
+    name,
+    kind: 'numeric',
+    log,
+    choices: [],
+    domain: [low, high],
+    integer,
+    ticks: numericTicks(low, high, { log, integer }),
+    conditional,
+    unit,
+  };
 }
 
 function axisFromDist(name: string, dist: Distribution, conditional: boolean): ParamAxis | undefined {
@@ -96,24 +167,29 @@ function axisFromDist(name: string, dist: Distribution, conditional: boolean): P
         kind: 'categorical',
         log: false,
         choices: dist.choices.map(String),
-        lowLabel: String(dist.choices[0]),
-        highLabel: String(dist.choices.at(-1)),
+        domain: null,
+        integer: false,
+        ticks: dist.choices,
         conditional,
         unit: (v) => tryToUnit(dist, v),
       };
     case 'int':
-    case 'float':
+    case 'float': {
       if (!(dist.high > dist.low)) return undefined;
-      return {
+      const axis = numericAxis(
         name,
-        kind: 'numeric',
-        log: dist.log === true,
-        choices: [],
-        lowLabel: show(dist.low),
-        highLabel: show(dist.high),
+        dist.low,
+        dist.high,
+        dist.log === true,
+        dist.type === 'int' || (Number.isInteger(dist.low) && Number.isInteger(dist.step ?? 0.5)),
         conditional,
-        unit: (v) => tryToUnit(dist, v),
-      };
+        (v) => tryToUnit(dist, v),
+      );
+      // a stepped range is labelled at its own values (round numbers would fall between them)
+      if (dist.step !== undefined && dist.log !== true)
+        axis.ticks = gridTicks(dist.low, dist.high, dist.step);
+      return axis;
+    }
     default:
       return undefined;
   }
@@ -126,16 +202,9 @@ function axisFromValues(name: string, values: ParamValue[], conditional: boolean
     const low = Math.min(...nums);
     const high = Math.max(...nums);
     if (!(high > low)) return undefined;
-    return {
-      name,
-      kind: 'numeric',
-      log: false,
-      choices: [],
-      lowLabel: show(low),
-      highLabel: show(high),
-      conditional,
-      unit: (v) => (typeof v === 'number' ? (v - low) / (high - low) : undefined),
-    };
+    return numericAxis(name, low, high, false, nums.every(Number.isInteger), conditional, (v) =>
+      typeof v === 'number' ? (v - low) / (high - low) : undefined,
+    );
   }
   const choices = [...new Set(values.map(String))].sort();
   if (choices.length < 2) return undefined;
@@ -144,8 +213,9 @@ function axisFromValues(name: string, values: ParamValue[], conditional: boolean
     kind: 'categorical',
     log: false,
     choices,
-    lowLabel: choices[0]!,
-    highLabel: choices.at(-1)!,
+    domain: null,
+    integer: false,
+    ticks: choices,
     conditional,
     unit: (v) => {
       const i = v === undefined ? -1 : choices.indexOf(String(v));

@@ -65,7 +65,11 @@ export class PgLedger implements Ledger {
   constructor(url: string | ParsedPgUrl, options: PgLedgerOptions = {}) {
     this.url = typeof url === 'string' ? parsePgUrl(url) : url;
     this.location = this.url.display;
-    this.retryMs = options.retryMs ?? Number(process.env.LOCKSTEP_PG_RETRY_S ?? 600) * 1000;
+    const readOnly = options.readOnly === true;
+    this.retryMs =
+      options.retryMs ??
+      envSeconds('LOCKSTEP_PG_RETRY_S') ??
+      (readOnly ? DEFAULT_READ_RETRY_MS : DEFAULT_WRITE_RETRY_MS);
     this.onRetry = options.onRetry ?? (() => {});
     this.lockTimeoutMs =
       options.lockTimeoutMs ?? envMilliseconds('LOCKSTEP_PG_LOCK_TIMEOUT_MS', DEFAULT_LOCK_TIMEOUT_MS);
@@ -73,9 +77,10 @@ export class PgLedger implements Ledger {
       options.idleTxTimeoutMs ??
       envMilliseconds('LOCKSTEP_PG_IDLE_TX_TIMEOUT_MS', DEFAULT_IDLE_TX_TIMEOUT_MS);
     this.pool = new pg.Pool({
-      ...sessionOptions(this.url.connectionString, options.readOnly === true),
+      ...sessionOptions(this.url.connectionString, readOnly),
       max: options.connections ?? 4,
-      connectionTimeoutMillis: 5000,
+      // One attempt never outlasts the whole wait (a host that drops packets instead of refusing).
+      connectionTimeoutMillis: Math.min(5000, Math.max(1000, this.retryMs)),
       // Sent at connection start, so they hold for every statement of the session (0 turns one off).
       lock_timeout: this.lockTimeoutMs,
       idle_in_transaction_session_timeout: idleTxMs,
@@ -640,9 +645,12 @@ export class PgLedger implements Ledger {
         if (!isTransient(e)) throw wrapError(e, this.url.display);
         const waited = performance.now() - t0; // timing only
         if (waited >= this.retryMs) {
+          const s = Math.round(waited / 1000);
           throw new LockstepError(
             'E_IO',
-            `ledger ${this.url.display}: PostgreSQL unreachable for ${Math.round(waited / 1000)} s (${errorText(e)})`,
+            sqlState(e) === '55P03'
+              ? `ledger ${this.url.display}: the study stayed locked by another session for ${s} s (${errorText(e)})`
+              : `ledger ${this.url.display}: PostgreSQL unreachable for ${s} s (${errorText(e)})`,
             { cause: e },
           );
         }
@@ -657,7 +665,7 @@ export class PgLedger implements Ledger {
                 : `PostgreSQL at ${this.url.hostport} unreachable (${errorText(e)}); retrying`,
           );
         }
-        await new Promise((r) => setTimeout(r, delay));
+        await new Promise((r) => setTimeout(r, Math.min(delay, this.retryMs - waited)));
         delay = Math.min(2000, delay * 2);
       }
     }
@@ -673,7 +681,10 @@ export class LeaseLostError extends LockstepError {
 }
 
 export interface PgLedgerOptions {
-  /** How long to wait for an unreachable server before failing (default 600 s, or LOCKSTEP_PG_RETRY_S). */
+  /**
+   * How long to wait for an unreachable server before failing: LOCKSTEP_PG_RETRY_S (seconds) when set,
+   * else 30 s for a reader (`readOnly`) and 600 s for a writer.
+   */
   retryMs?: number;
   /** Told once when the server becomes unreachable (or the study stays locked), and once when it is back. */
   onRetry?: (message: string) => void;
@@ -694,9 +705,22 @@ export interface PgLedgerOptions {
   idleTxTimeoutMs?: number;
 }
 
+const DEFAULT_READ_RETRY_MS = 30_000;
+const DEFAULT_WRITE_RETRY_MS = 600_000;
 const DEFAULT_LOCK_TIMEOUT_MS = 5000;
 const DEFAULT_IDLE_TX_TIMEOUT_MS = 10_000;
 const KEEPALIVE_IDLE_MS = 10_000;
+
+/** Seconds (a fraction allowed) from the environment, as milliseconds; undefined when the variable is unset. */
+function envSeconds(name: string): number | undefined {
+  const raw = process.env[name];
+  if (raw === undefined || raw.trim() === '') return undefined;
+  const v = Number(raw);
+  if (!Number.isFinite(v) || v < 0) {
+    throw new LockstepError('E_USAGE', `${name}: expected seconds from 0, but got '${raw}'`);
+  }
+  return v * 1000;
+}
 
 /** A whole number of milliseconds from the environment, or `fallback` when the variable is unset. */
 function envMilliseconds(name: string, fallback: number): number {

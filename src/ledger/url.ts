@@ -47,7 +47,7 @@ export interface LedgerRead {
 /** Reads and verifies a ledger from either storage, without locking or changing it. */
 export async function readLedgerAny(pathOrUrl: string): Promise<LedgerRead> {
   if (!isPgUrl(pathOrUrl)) return readLedger(pathOrUrl);
-  const ledger = await openPgLedger(pathOrUrl, { retryMs: 30_000, readOnly: true });
+  const ledger = await openPgLedger(pathOrUrl, { readOnly: true });
   try {
     return { records: ledger.records(), warnings: [...ledger.warnings], state: ledger.state() };
   } finally {
@@ -58,7 +58,7 @@ export async function readLedgerAny(pathOrUrl: string): Promise<LedgerRead> {
 /** The ledger's stored lines, exactly (no newlines), with a torn last line of a file left out. */
 export async function readLedgerLines(pathOrUrl: string): Promise<{ lines: string[]; warnings: string[] }> {
   if (isPgUrl(pathOrUrl)) {
-    const ledger = await openPgLedger(pathOrUrl, { retryMs: 30_000, readOnly: true });
+    const ledger = await openPgLedger(pathOrUrl, { readOnly: true });
     try {
       return { lines: [...ledger.storedLines()], warnings: [] };
     } finally {
@@ -83,7 +83,7 @@ export async function readLedgerLines(pathOrUrl: string): Promise<{ lines: strin
 export async function verifyLedgerAny(pathOrUrl: string): Promise<VerifyResult> {
   if (!isPgUrl(pathOrUrl)) return verifyLedger(pathOrUrl);
   const { PgLedger } = await import('./postgres.js');
-  const probe = new PgLedger(pathOrUrl, { retryMs: 30_000, readOnly: true });
+  const probe = new PgLedger(pathOrUrl, { readOnly: true });
   let lines: string[];
   let where: string;
   try {
@@ -129,7 +129,7 @@ export async function copyLedger(
   const state = foldLedger(scan.records, { source: `ledger ${from}` });
   const digest = studyDigest(state);
   if (isPgUrl(to)) {
-    const ledger = await pgLedger(to, { retryMs: 30_000 });
+    const ledger = await pgLedger(to);
     try {
       const trials = state.trials.reduce((m, t) => Math.max(m, t.index + 1), 0);
       await ledger.importLines(lines, trials);

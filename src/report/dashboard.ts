@@ -1,6 +1,8 @@
 /**
  * A live report: an HTTP server on the loopback interface that serves a ledger's report, rebuilds
- * it when the ledger file changes, and tells open pages to reload (server-sent events).
+ * it when the ledger changes, and tells open pages to reload (server-sent events). A ledger file is
+ * watched (its size and mtime); a `postgres://` ledger is held open on a read-only session and polled
+ * for records appended since.
  *
  * It serves exactly three paths — `/`, `/report.html` and `/events` — matched on the raw request
  * target, before any decoding or normalisation; everything else is a 404, so no path can reach a
@@ -10,6 +12,11 @@ import { existsSync, statSync, unwatchFile, watchFile } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { LockstepError, NotFoundError } from '../errors.js';
+import type { PgLedger } from '../ledger/postgres.js';
+import { isPgUrl, openPgLedger } from '../ledger/url.js';
+import { summarize } from '../study/summary.js';
+import { reportHtml } from './html.js';
+import { modelOf } from './model.js';
 import { buildReport } from './write.js';
 
 export const DASHBOARD_HOST = '127.0.0.1';
@@ -19,7 +26,7 @@ export interface DashboardOptions {
   ledger: string;
   /** 0 picks a free port. */
   port?: number;
-  /** How often the ledger file is checked for changes, in milliseconds (default 500). */
+  /** How often the ledger is checked for changes, in milliseconds (default 500 for a file, 1000 for PostgreSQL). */
   pollMs?: number;
   /** Called when a rebuild fails (the last good report keeps being served). */
   onError?: (error: unknown) => void;
@@ -39,10 +46,91 @@ export interface Dashboard {
 const CSP =
   "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:; connect-src 'self'";
 
+/** Where the report comes from: how it is built, and what says that the ledger changed. */
+interface ReportSource {
+  build(): Promise<string>;
+  /** Calls `changed` whenever the ledger may have changed; returns what stops it. */
+  watch(changed: () => void): () => void;
+  close(): Promise<void>;
+}
+
+function fileSource(ledger: string, pollMs: number): ReportSource {
+  if (!existsSync(ledger)) throw new NotFoundError(`ledger ${ledger} does not exist`);
+  return {
+    build: () => buildReport(ledger, { live: true }),
+    watch: (changed) => {
+      const stamp = (s: { mtimeMs: number; size: number }) => `${s.mtimeMs}:${s.size}`;
+      let last = stamp(statSync(ledger));
+      const onChange = (cur: { mtimeMs: number; size: number }) => {
+        const now = stamp(cur);
+        if (now === last) return;
+        last = now;
+        changed();
+      };
+      watchFile(ledger, { interval: pollMs, persistent: true }, onChange);
+      return () => unwatchFile(ledger, onChange);
+    },
+    close: async () => {},
+  };
+}
+
+/**
+ * A PostgreSQL ledger, opened once (read-only: the dashboard never writes or creates anything) and
+ * polled: each poll reads only the lines appended since, and the report is rebuilt when there are some.
+ * A failed poll (the server gone for longer than LOCKSTEP_PG_RETRY_S) is shown on the page until a poll
+ * succeeds again.
+ */
+async function pgSource(url: string, pollMs: number): Promise<ReportSource> {
+  const ledger: PgLedger = await openPgLedger(url, { readOnly: true });
+  let failure: { error: unknown } | null = null;
+  let polling: Promise<void> | null = null;
+  return {
+    build: async () => {
+      if (failure !== null) throw failure.error;
+      const read = { records: ledger.records(), warnings: [...ledger.warnings], state: ledger.state() };
+      return reportHtml(modelOf(summarize(ledger.location, read)), { live: true });
+    },
+    watch: (changed) => {
+      const timer = setInterval(() => {
+        if (polling !== null) return;
+        polling = ledger
+          .refresh()
+          .then(
+            (n) => {
+              const recovered = failure !== null;
+              failure = null;
+              if (n > 0 || recovered) changed();
+            },
+            (error: unknown) => {
+              failure = { error };
+              changed();
+            },
+          )
+          .finally(() => {
+            polling = null;
+          });
+      }, pollMs);
+      return () => clearInterval(timer);
+    },
+    close: async () => {
+      await polling;
+      await ledger.close();
+    },
+  };
+}
+
 export async function startDashboard(options: DashboardOptions): Promise<Dashboard> {
   const { ledger } = options;
-  if (!existsSync(ledger)) throw new NotFoundError(`ledger ${ledger} does not exist`);
-  let html = await buildReport(ledger, { live: true });
+  const source = isPgUrl(ledger)
+    ? await pgSource(ledger, options.pollMs ?? 1000)
+    : fileSource(ledger, options.pollMs ?? 500);
+  let html: string;
+  try {
+    html = await source.build();
+  } catch (e) {
+    await source.close();
+    throw e;
+  }
   let generation = 1;
   let error: string | null = null;
   const clients = new Set<ServerResponse>();
@@ -75,15 +163,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
     return building;
   };
 
-  const stamp = (s: { mtimeMs: number; size: number }) => `${s.mtimeMs}:${s.size}`;
-  let last = stamp(statSync(ledger));
-  const onChange = (cur: { mtimeMs: number; size: number }) => {
-    const now = stamp(cur);
-    if (now === last) return;
-    last = now;
-    void refresh();
-  };
-  watchFile(ledger, { interval: options.pollMs ?? 500, persistent: true }, onChange);
+  const unwatch = source.watch(() => void refresh());
 
   let port = options.port ?? 0;
   const allowedHosts = () => new Set([`${DASHBOARD_HOST}:${port}`, `localhost:${port}`]);
@@ -143,8 +223,9 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
   ping.unref();
   await new Promise<void>((resolve, reject) => {
     server.once('error', (e: NodeJS.ErrnoException) => {
-      unwatchFile(ledger, onChange);
+      unwatch();
       clearInterval(ping);
+      void source.close();
       reject(
         e.code === 'EADDRINUSE'
           ? new LockstepError('E_USAGE', `--port: port ${port} is in use (try --port 0 for a free one)`)
@@ -164,12 +245,13 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
     },
     refresh,
     close: async () => {
-      unwatchFile(ledger, onChange);
+      unwatch();
       clearInterval(ping);
       for (const c of clients) c.end();
       clients.clear();
       await building;
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await source.close();
     },
   };
 }

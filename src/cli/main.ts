@@ -237,16 +237,22 @@ export const COMMANDS: Record<string, Command> = {
     load: () => import('./export.js'),
   },
   verify: {
-    summary: 'check a ledger’s hash chain and digest, and replay N trials',
+    summary: 'check that a ledger is what its own config gives: chain, params, pruner, replays',
     usage: ['lockstep verify <ledger> [options]'],
     maxPositionals: 1,
     args: [['<ledger>', 'a ledger file or a postgres:// URL']],
     options: {
       replay: {
         type: 'string',
-        value: 'N',
-        help: "replay N trials spread over the study; each must be 'exact'",
-        default: '0',
+        value: 'N|all',
+        help: "how many trials to replay besides the best trial and the refit (always replayed); each must be 'exact'",
+        default: 'all',
+      },
+      seed: {
+        type: 'string',
+        value: 'S',
+        help: 'the seed that chooses the N replays (printed, so that a run can be repeated)',
+        default: 'a fresh one from the OS',
       },
       dataset: {
         type: 'string',
@@ -254,9 +260,9 @@ export const COMMANDS: Record<string, Command> = {
         help: 'the dataset for the replays, when it has moved (its SHA-256 must match)',
         default: 'the path the study recorded',
       },
-      json: json('{ok, lines, trials, digest, problems, replays, …}'),
+      json: json('{ok, digest, problems, seed, best, environmentFailures, replays, refit, …}'),
     },
-    example: 'lockstep verify runs/penguins/ledger.jsonl --replay 3',
+    example: 'lockstep verify runs/penguins/ledger.jsonl --replay 3 --seed 42',
     load: () => import('./verify.js'),
   },
   bench: {

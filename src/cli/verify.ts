@@ -1,9 +1,9 @@
-import { verifyLedgerAny } from '../ledger/url.js';
-import { replay } from '../study/replay.js';
-import { summarizeAny } from '../study/summary.js';
+import { LockstepError } from '../errors.js';
+import { verifyStudy } from '../study/verify.js';
 import { intOption, onePositional, printJson } from './args.js';
+import { printable } from './printable.js';
 
-const USAGE = 'lockstep verify <ledger> [--replay N] [--json]';
+const USAGE = 'lockstep verify <ledger> [--replay N|all] [--seed S] [--dataset PATH] [--json]';
 
 export async function run({
   positionals,
@@ -13,43 +13,51 @@ export async function run({
   values: Record<string, unknown>;
 }): Promise<number> {
   const ledger = onePositional(positionals, 'ledger', USAGE);
-  const n = intOption('replay', values.replay, 0) ?? 0;
-  const v = await verifyLedgerAny(ledger);
-  const replays: { id: string; verdict: string; difference: unknown }[] = [];
-  if (v.ok && n > 0) {
-    // Replay n finished trials spread evenly over the study, in index order.
-    const finished = (await summarizeAny(ledger)).trials.filter(
-      (t) => t.state === 'complete' || t.state === 'pruned' || t.state === 'failed',
+  const replay = replayOption(values.replay);
+  const seed = intOption('seed', values.seed, 0);
+  const v = await verifyStudy({
+    ledger,
+    replay,
+    ...(seed === undefined ? {} : { seed }),
+    ...(typeof values.dataset === 'string' ? { dataset: values.dataset } : {}),
+  });
+  if (values.json) {
+    printJson(v);
+    return v.ok ? 0 : 1;
+  }
+  const out = process.stdout;
+  const line = (s: string) => out.write(`${printable(s)}\n`);
+  for (const w of v.warnings) line(`warning: ${w}`);
+  line(`${v.lines} lines, ${v.trials} trials, hash chain ${v.digest !== null ? 'intact' : 'BROKEN'}`);
+  if (v.digest) line(`digest ${v.digest}`);
+  if (v.metric !== null) {
+    line(
+      `params of ${v.paramsChecked} trials re-derived from their visible history; ${v.pruner === 'none' ? 'no pruner' : `${v.decisionsChecked} decisions of the pruner (${v.pruner}) re-decided`}`,
     );
-    const step = Math.max(1, finished.length / n);
-    const chosen = new Set<number>();
-    for (let k = 0; k < Math.min(n, finished.length); k++) chosen.add(Math.floor(k * step));
-    for (const k of chosen) {
-      const t = finished[k]!;
-      const r = await replay({ id: t.id, ledger, dataset: values.dataset as string | undefined });
-      replays.push({ id: t.id, verdict: r.verdict, difference: r.difference });
-    }
   }
-  const ok = v.ok && replays.every((r) => r.verdict === 'exact');
-  if (values.json)
-    printJson({
-      ok,
-      ledger,
-      lines: v.lines,
-      trials: v.trials,
-      digest: v.digest,
-      problems: v.problems,
-      warnings: v.warnings,
-      replays,
-    });
+  for (const f of v.environmentFailures)
+    line(`failed for the environment: ${f.id} (${f.error ?? 'no error'})`);
+  if (v.best) line(`best trial ${v.best.id} (${v.metric} ${v.best.score})`);
+  if (v.skipped !== null) line(`no replay: ${v.skipped}`);
   else {
-    const out = process.stdout;
-    for (const w of v.warnings) out.write(`warning: ${w}\n`);
-    for (const p of v.problems) out.write(`problem: ${p}\n`);
-    out.write(`${v.lines} lines, ${v.trials} trials, hash chain ${v.ok ? 'intact' : 'BROKEN'}\n`);
-    if (v.digest) out.write(`digest ${v.digest}\n`);
-    for (const r of replays) out.write(`replay ${r.id}: ${r.verdict}\n`);
-    out.write(ok ? 'ok\n' : 'NOT ok\n');
+    line(
+      `replays: the best trial, the refit and ${v.replay === 'all' ? 'every other trial' : `${v.replay} others chosen with seed ${v.seed} (--seed ${v.seed} repeats the choice)`}`,
+    );
+    for (const r of v.replays) line(`replay ${r.id} (${r.reason}): ${r.verdict}`);
+    if (v.refit) line(`replay refit of trial ${v.refit.index}: ${v.refit.verdict}`);
   }
-  return ok ? 0 : 1;
+  for (const p of v.problems) line(`problem: ${p}`);
+  line(v.ok ? 'ok' : 'NOT ok');
+  return v.ok ? 0 : 1;
+}
+
+function replayOption(value: unknown): number | 'all' {
+  if (value === undefined || value === 'all') return 'all';
+  const n = /^\d+$/.test(String(value)) ? intOption('replay', value, 0) : undefined;
+  if (n === undefined)
+    throw new LockstepError(
+      'E_USAGE',
+      `--replay: expected a number of trials or 'all', but got '${String(value)}'`,
+    );
+  return n;
 }

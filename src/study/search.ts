@@ -7,7 +7,7 @@ import { createLedger, foldLedger, holdsCompleteLine, openLedger, studyDigest } 
 import { isPgUrl } from '../ledger/url.js';
 import { createLogger, type Logger } from '../log.js';
 import type { TrialResult, TrialTask } from '../pool/index.js';
-import { TrainerPool, toShared } from '../pool/index.js';
+import { DEFAULT_WORKER_MEMORY_MB, TrainerPool, toShared } from '../pool/index.js';
 import { runTrialTask } from '../pool/run.js';
 import { createPruner, fixedEpochs } from '../pruners/index.js';
 import { createSampler } from '../samplers/index.js';
@@ -294,6 +294,8 @@ export async function search(opts: SearchOptions): Promise<SearchResult> {
                 params: spec.params,
                 seed: spec.seed,
                 metric: metric as MetricName,
+                // Also inline (no worker): the same trials are refused whatever the mode.
+                memoryMb: config.worker_memory_mb ?? DEFAULT_WORKER_MEMORY_MB,
               }
             : {
                 kind: 'module' as const,

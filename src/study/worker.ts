@@ -87,7 +87,11 @@ export async function runWorker(o: WorkerOptions): Promise<WorkerResult> {
     const pruner = createPruner(config.pruner, { epochs: fixedEpochs(space) });
     const key = ledger.studyKey;
     const slots = Math.max(1, o.workers ?? 1);
-    pool = new TrainerPool({ workers: slots, backend: config.backend as BackendName });
+    pool = new TrainerPool({
+      workers: slots,
+      backend: config.backend as BackendName,
+      ...(config.worker_memory_mb !== undefined ? { memoryMb: config.worker_memory_mb } : {}),
+    });
     const shared = studyData ? toShared(studyData.data) : null;
     const dir = resolve(o.out ?? 'runs', config.name);
     let trials = await ledger.trials();

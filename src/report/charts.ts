@@ -180,7 +180,9 @@ export function sliceSpec(m: ReportModel, axis: ParamAxis): { spec: VlSpec; mark
           field: 'value',
           type: 'quantitative',
           title: axis.log ? `${axis.name} (log)` : axis.name,
-          scale: axis.log ? { type: 'log' } : { zero: false },
+          scale: axis.log ? { type: 'log' } : { domain: spanOf(axis, values), nice: false, padding: 8 },
+          // the axis's own ticks: vega's would put an int parameter at 1.2, 1.4…
+          axis: axis.log ? {} : { values: axis.ticks, format: '~g' },
         };
   return {
     marks: values.length,
@@ -198,6 +200,17 @@ export function sliceSpec(m: ReportModel, axis: ParamAxis): { spec: VlSpec; mark
       },
     },
   };
+}
+
+/** A numeric axis's domain: its range, widened to any value outside it (a foreign value). */
+function spanOf(axis: ParamAxis, values: { value: unknown }[]): [number, number] {
+  let [low, high] = axis.domain ?? [Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY];
+  for (const { value } of values) {
+    if (typeof value !== 'number') continue;
+    low = Math.min(low, value);
+    high = Math.max(high, value);
+  }
+  return [low, high];
 }
 
 export function importanceSpec(m: ReportModel): { spec: VlSpec; marks: number } {

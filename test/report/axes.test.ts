@@ -5,7 +5,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers/cli.js';
-import { launch, open, writeReportFile } from './page.js';
+import { axisDescription, axisLabels, launch, open, writeReportFile } from './page.js';
 import { MIXED_SPACE_STUDY, runStudy } from './studies.js';
 
 let browser: Browser;
@@ -83,5 +83,13 @@ describe('parallel coordinates', () => {
       expect(v, axis).toEqual([...v].sort((a, b) => a - b));
     }
     expect(numbers('accuracy').length).toBeGreaterThanOrEqual(3);
+  });
+});
+
+describe('slice plots', () => {
+  it('tick an integer parameter at integers only', async () => {
+    const layers = await axisLabels(page, 'chart-slice-layers', 'X');
+    expect(layers).toEqual(['1', '2']);
+    expect(await axisDescription(page, 'chart-slice-layers', 'X')).toMatch(/linear scale/);
   });
 });

@@ -180,9 +180,10 @@ export function sliceSpec(m: ReportModel, axis: ParamAxis): { spec: VlSpec; mark
           field: 'value',
           type: 'quantitative',
           title: axis.log ? `${axis.name} (log)` : axis.name,
-          scale: axis.log ? { type: 'log' } : { domain: spanOf(axis, values), nice: false, padding: 8 },
+          // the range itself: a nice log domain would round 16–128 out to 10–1000
+          scale: { type: axis.log ? 'log' : 'linear', domain: spanOf(axis, values), nice: false, padding: 8 },
           // the axis's own ticks: vega's would put an int parameter at 1.2, 1.4…
-          axis: axis.log ? {} : { values: axis.ticks, format: '~g' },
+          axis: { values: axis.ticks, format: '~g' },
         };
   return {
     marks: values.length,

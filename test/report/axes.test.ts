@@ -92,4 +92,26 @@ describe('slice plots', () => {
     expect(layers).toEqual(['1', '2']);
     expect(await axisDescription(page, 'chart-slice-layers', 'X')).toMatch(/linear scale/);
   });
+
+  it('span a log axis over the space’s range (units 16–128), not to the next decades, ticked inside it', async () => {
+    const description = await axisDescription(page, 'chart-slice-units_1', 'X');
+    expect(description).toMatch(/log scale/);
+    const [low, high] = /values from ([\d.,]+) to ([\d.,]+)/
+      .exec(description)!
+      .slice(1)
+      .map((v) => Number(v.replace(/,/g, '')));
+    // the padding of a few pixels may widen it a little, never to 10 or 1,000
+    expect(low).toBeGreaterThan(13);
+    expect(low).toBeLessThanOrEqual(16);
+    expect(high).toBeGreaterThanOrEqual(128);
+    expect(high).toBeLessThan(160);
+    const units = (await axisLabels(page, 'chart-slice-units_1', 'X')).map(Number);
+    expect(units.length).toBeGreaterThanOrEqual(3);
+    for (const u of units) {
+      expect(Number.isInteger(u), `units_1 tick ${u}`).toBe(true);
+      expect(u >= 16 && u <= 128, `units_1 tick ${u}`).toBe(true);
+    }
+    const lr = (await axisLabels(page, 'chart-slice-learning_rate', 'X')).map(Number);
+    expect(lr).toEqual([0.001, 0.01, 0.1]);
+  });
 });

@@ -3,6 +3,7 @@
  * runtime, nothing fetched). Each chart's SVG carries a stable id (`<chart id>-svg`) and its
  * per-trial marks a stable class (`trials_marks`), so that a test can count them.
  */
+import type { TrialStatus } from '../ledger/index.js';
 import { numericTicks, type ParamAxis, type ReportModel, type ReportTrial, show } from './model.js';
 
 type VlSpec = Record<string, unknown>;
@@ -19,14 +20,26 @@ export interface Chart {
 }
 
 const SCHEMA = 'https://vega.github.io/schema/vega-lite/v5.json';
-const STATES = ['complete', 'pruned', 'failed', 'running'];
-const STATE_COLORS = ['#4c78a8', '#f58518', '#e45756', '#9d9d9d'];
-const stateColor = {
-  field: 'state',
-  type: 'nominal',
-  title: 'state',
-  scale: { domain: STATES, range: STATE_COLORS },
+const STATE_COLORS: Record<TrialStatus, string> = {
+  complete: '#4c78a8',
+  pruned: '#f58518',
+  failed: '#e45756',
+  running: '#9d9d9d',
 };
+const STOP_SHAPES: Partial<Record<TrialStatus, string>> = { pruned: 'triangle-down', failed: 'cross' };
+
+/** The colour by state, its legend listing only the states that `trials` have (each keeps its colour). */
+function stateColor(trials: readonly { state: TrialStatus }[]) {
+  const present = (Object.keys(STATE_COLORS) as TrialStatus[]).filter((s) =>
+    trials.some((t) => t.state === s),
+  );
+  return {
+    field: 'state',
+    type: 'nominal',
+    title: 'state',
+    scale: { domain: present, range: present.map((s) => STATE_COLORS[s]) },
+  };
+}
 
 const scored = (t: ReportTrial): t is ReportTrial & { score: number } =>
   t.score !== null && Number.isFinite(t.score) && t.state !== 'failed';
@@ -62,7 +75,7 @@ export function historySpec(m: ReportModel): { spec: VlSpec; marks: number } {
           encoding: {
             x: { field: 'trial', type: 'quantitative', title: 'trial index' },
             y: { field: 'score', type: 'quantitative', title: m.metric, scale: { zero: false } },
-            color: stateColor,
+            color: stateColor(points),
           },
         },
         {
@@ -258,49 +271,50 @@ export function curvesSpec(m: ReportModel): { spec: VlSpec; marks: number } {
     t.curve.map((p) => ({ trial: t.index, epoch: p.epoch, value: p.value, state: t.state })),
   );
   const ends = withCurve
-    .filter((t) => t.state === 'pruned' || t.state === 'failed')
+    .filter((t) => STOP_SHAPES[t.state] !== undefined)
     .map((t) => ({
       trial: t.index,
       epoch: t.curve.at(-1)!.epoch,
       value: t.curve.at(-1)!.value,
       state: t.state,
     }));
+  const stopped = (Object.keys(STOP_SHAPES) as TrialStatus[]).filter((s) => ends.some((e) => e.state === s));
+  const color = stateColor(withCurve);
+  const layer: VlSpec[] = [
+    {
+      name: 'trials',
+      data: { values },
+      mark: { type: 'line', strokeWidth: 1, opacity: 0.55 },
+      encoding: {
+        x: { field: 'epoch', type: 'quantitative', title: 'epoch' },
+        y: { field: 'value', type: 'quantitative', title: m.curveMetric ?? '', scale: { zero: false } },
+        detail: { field: 'trial', type: 'nominal' },
+        color,
+      },
+    },
+  ];
+  // no markers, no "stopped" legend, when no trial stopped early
+  if (ends.length > 0) {
+    layer.push({
+      name: 'ends',
+      data: { values: ends },
+      mark: { type: 'point', filled: true, size: 60 },
+      encoding: {
+        x: { field: 'epoch', type: 'quantitative' },
+        y: { field: 'value', type: 'quantitative' },
+        color,
+        shape: {
+          field: 'state',
+          type: 'nominal',
+          title: 'stopped',
+          scale: { domain: stopped, range: stopped.map((s) => STOP_SHAPES[s]!) },
+        },
+      },
+    });
+  }
   return {
     marks: withCurve.length,
-    spec: {
-      $schema: SCHEMA,
-      width: 640,
-      height: 280,
-      layer: [
-        {
-          name: 'trials',
-          data: { values },
-          mark: { type: 'line', strokeWidth: 1, opacity: 0.55 },
-          encoding: {
-            x: { field: 'epoch', type: 'quantitative', title: 'epoch' },
-            y: { field: 'value', type: 'quantitative', title: m.curveMetric ?? '', scale: { zero: false } },
-            detail: { field: 'trial', type: 'nominal' },
-            color: stateColor,
-          },
-        },
-        {
-          name: 'ends',
-          data: { values: ends },
-          mark: { type: 'point', filled: true, size: 60 },
-          encoding: {
-            x: { field: 'epoch', type: 'quantitative' },
-            y: { field: 'value', type: 'quantitative' },
-            color: stateColor,
-            shape: {
-              field: 'state',
-              type: 'nominal',
-              title: 'stopped',
-              scale: { domain: ['pruned', 'failed'], range: ['triangle-down', 'cross'] },
-            },
-          },
-        },
-      ],
-    },
+    spec: { $schema: SCHEMA, width: 640, height: 280, layer },
   };
 }
 

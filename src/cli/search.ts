@@ -87,7 +87,9 @@ export async function run({
           `refit on train+validation: test ${recorded.metric} ${r.refit.testScore}  model ${r.refit.modelDir}\n`,
         );
       out.write(`ledger ${r.ledger}\ndigest ${r.digest}\n`);
-      if (r.stopped) out.write('stopped before the budget; run the same command again to resume\n');
+      // A study that gave up would stop again: the line on stderr says why instead.
+      if (r.stopped && r.gaveUp === null)
+        out.write('stopped before the budget; run the same command again to resume\n');
       if (alreadyComplete)
         out.write(
           `study ${r.study}: already complete: its ${r.trials} trials were recorded before this run; nothing to do\n`,

@@ -429,7 +429,8 @@ export async function search(opts: SearchOptions): Promise<SearchResult> {
       },
     });
     opts.signal?.removeEventListener('abort', onStudyAbort);
-    stopped = result.stopped;
+    // Stopped before the budget: some trial of it has not finished (giving up after the last one is not).
+    stopped = result.stopped && result.finished.size < budget;
     if (stopped) {
       ledger.append({
         type: 'study.note',

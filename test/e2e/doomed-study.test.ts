@@ -102,12 +102,35 @@ describe('a study that cannot succeed', () => {
         .filter((l) => l.includes('"trial.finished"'));
     expect(finished()).toHaveLength(5);
 
+    // Not "stopped before the budget; run the same command again": that would give up again.
+    expect(r.stdout).not.toMatch(/run the same command again/);
+
     const again = await cli(args);
     expect(again.code, again.stderr).toBe(1);
     expect(oneLine(again)).toMatch(
       /its first trials all failed with the same error: Error: the objective needs a GPU$/,
     );
     expect(finished()).toHaveLength(5);
+
+    // With a budget of 3 it gives up after the last trial: the study is not stopped before its budget.
+    const three = await cli([
+      'search',
+      cfg,
+      '--workers',
+      '1',
+      '--out',
+      join(dir, 'out-three'),
+      '--trials',
+      '3',
+      '--json',
+    ]);
+    expect(three.code, three.stderr).toBe(1);
+    expect(jsonOut(three)).toMatchObject({
+      trials: 3,
+      failed: 3,
+      stopped: false,
+      gaveUp: 'Error: the objective needs a GPU',
+    });
   });
 
   it('with no complete trial exits 1, counting the failures by error; show has an error column, escaped and clipped', async () => {

@@ -3,6 +3,7 @@ import { LockstepError } from '../errors.js';
 import { canonicalJson } from '../ledger/canonical.js';
 import type { LedgerRecord, StudyState, TrialView } from '../ledger/index.js';
 import { StudyFold } from '../ledger/index.js';
+import { curveOfProgress, isSampledEpoch, recordedEpochs } from '../ledger/progress.js';
 import { createPruner, fixedEpochs } from '../pruners/index.js';
 import type { Pruner } from '../pruners/types.js';
 import { createSampler } from '../samplers/index.js';
@@ -31,7 +32,8 @@ import { type BestTrial, bestTrial, objectiveOf } from './search.js';
  *   see (the controller's own `visibleCount` and `toFinishedTrial`), in index order;
  * - every pruner decision: a pruned trial's stop re-decided from its recorded curve and the same history,
  *   and no earlier stop that the pruner would have made for a trial that went on;
- * - each finished trial's own numbers: epochs = progress records, the final metrics = the last epoch's,
+ * - each finished trial's own numbers: its progress records are the epochs ledger/progress.ts records for its
+ *   epoch count, the final metrics = the last epoch's,
  *   the score = the metric's value (built-in MLP), a complete trial trained its full epochs;
  * - the refit: recorded only once every started trial had finished for good, of the best complete trial
  *   at that point, with that trial's params and the refit seed.
@@ -215,7 +217,7 @@ export function checkRecords(records: readonly LedgerRecord[], state: StudyState
   const seen = new Map<number, FinishedTrial>();
   for (const t of trials) {
     if (!finishedForGood(t)) continue;
-    const curve = t.progress.map((p) => p.metrics[metric] ?? Number.NaN);
+    const curve = curveOfProgress(t.progress, t.epochs, metric);
     seen.set(t.index, toFinishedTrial(t, t.state as FinishedTrial['state'], t.score, curve));
   }
   const history = (index: number): FinishedTrial[] | null => {
@@ -255,7 +257,16 @@ export function checkRecords(records: readonly LedgerRecord[], state: StudyState
     if (!finishedForGood(t) || errors.has(t.index)) continue;
     const h = history(t.index);
     if (h === null) continue;
-    const d = prunerProblem(t, pruner, h, { seed: study.seed, direction, metric, mlp });
+    let d: { checked: number; problem: string | null };
+    try {
+      d = prunerProblem(t, pruner, h, { seed: study.seed, direction, metric, mlp });
+    } catch (e) {
+      if (!(e instanceof Error)) throw e;
+      d = {
+        checked: 0,
+        problem: `the pruner (${pruner.name}) cannot judge its recorded curve (${e.message})`,
+      };
+    }
     out.decisionsChecked += d.checked;
     if (d.problem !== null) once('pruner', `trial ${t.id}: ${d.problem}`);
   }
@@ -264,6 +275,11 @@ export function checkRecords(records: readonly LedgerRecord[], state: StudyState
   if (out.environmentFailures.length > 0) {
     out.warnings.push(
       `${out.environmentFailures.length} trial(s) failed for the environment (${out.environmentFailures.map((f) => f.id).join(', ')}): they are not part of the digest, and a resume runs them again`,
+    );
+  }
+  if (config.refit && mlp && state.refit === null && out.best !== null && trials.every(finishedForGood)) {
+    out.warnings.push(
+      'no refit is recorded: the study was stopped (or crashed) before it; a resume of the study runs it',
     );
   }
   if (state.refit !== null && out.best !== null && state.refit.index !== out.best.index) {
@@ -278,24 +294,33 @@ export function checkRecords(records: readonly LedgerRecord[], state: StudyState
 function trialProblem(t: TrialView, o: { mlp: boolean; metric: string }): string | null {
   if (t.state === 'running') return null;
   const n = t.progress.length;
-  for (let e = 0; e < n; e++) {
-    if (t.progress[e]!.epoch !== e + 1)
-      return `progress record ${e + 1} is for epoch ${t.progress[e]!.epoch}, where epoch ${e + 1} was expected`;
+  // Every epoch up to 100, then one in ten per decade, and the last (ledger/progress.ts); a ledger written
+  // before that rule has every epoch.
+  const dense = isDense(t);
+  const environment = t.state === 'failed' && t.cause === 'environment';
+  const expected = dense ? [] : environment ? sampledPrefix(n) : recordedEpochs(t.epochs);
+  for (let e = 0; e < n && !dense; e++) {
+    if (t.progress[e]!.epoch !== expected[e])
+      return `progress record ${e + 1} is for epoch ${t.progress[e]!.epoch}, where epoch ${expected[e] ?? 'none'} was expected`;
   }
+  /** The progress records a trial of t.epochs epochs writes. */
+  const records = dense ? t.epochs : recordedEpochs(t.epochs).length;
+  /** The last epoch it recorded. */
+  const reached = t.progress.at(-1)?.epoch ?? 0;
   if (t.state === 'failed') {
     if (t.score !== null || t.weightsHash !== null) return 'failed, yet it has a score or a weights hash';
     if (t.cause === 'environment') {
-      if (t.epochs > n) return `failed after ${t.epochs} epochs, but ${n} were reported`;
+      if (records > n) return `failed after ${t.epochs} epochs, but ${n} were reported`;
       if (o.mlp) {
         const full = fullEpochs(t);
-        if (full !== null && n >= full)
-          return `recorded as failed for the environment after it reported its last epoch (${n} of ${full}): a completed result may be hidden (a resume runs it again)`;
+        if (full !== null && reached >= full)
+          return `recorded as failed for the environment after it reported its last epoch (${reached} of ${full}): a completed result may be hidden (a resume runs it again)`;
       }
       return null;
     }
-    return t.epochs !== n ? `failed after ${t.epochs} epochs, but ${n} progress records were written` : null;
+    return records !== n ? `failed after ${t.epochs} epochs, but ${n} progress records were written` : null;
   }
-  if (t.epochs !== n) return `${t.state} after ${t.epochs} epochs, but ${n} progress records were written`;
+  if (records !== n) return `${t.state} after ${t.epochs} epochs, but ${n} progress records were written`;
   if (t.score === null) return `${t.state} without a score`;
   if (!o.mlp)
     return t.weightsHash === null
@@ -319,6 +344,18 @@ function trialProblem(t: TrialView, o: { mlp: boolean; metric: string }): string
   return null;
 }
 
+/** Whether a trial's progress records are epochs 1, 2, 3 … (a ledger from before the sampling rule, or ≤ 100). */
+function isDense(t: TrialView): boolean {
+  return t.progress.every((p, e) => p.epoch === e + 1);
+}
+
+/** The first n epochs the sampling rule records while a trial runs (its last one aside). */
+function sampledPrefix(n: number): number[] {
+  const out: number[] = [];
+  for (let k = 1; out.length < n; k++) if (isSampledEpoch(k)) out.push(k);
+  return out;
+}
+
 /** The epochs an MLP trial trains when nothing stops it; null for invalid params. */
 function fullEpochs(t: TrialView): number | null {
   try {
@@ -339,7 +376,10 @@ function prunerProblem(
   history: readonly FinishedTrial[],
   o: { seed: number; direction: Direction; metric: string; mlp: boolean },
 ): { checked: number; problem: string | null } {
-  const curve = t.progress.map((p) => p.metrics[o.metric] ?? Number.NaN);
+  // Past epoch 100 the pruner was asked at the recorded epochs only, with the recorded values (NaN at the
+  // others: ledger/progress.ts); a ledger from before that rule recorded, and asked at, every epoch.
+  const dense = isDense(t);
+  const curve = curveOfProgress(t.progress, t.epochs, o.metric);
   const n = curve.length;
   const ctx = { index: t.index, seed: o.seed, direction: o.direction };
   if (pruner.name === 'none')
@@ -348,6 +388,7 @@ function prunerProblem(
   const last = t.state === 'complete' && !o.mlp ? n : n - 1;
   let checked = 0;
   for (let e = 1; e <= last; e++) {
+    if (!dense && !isSampledEpoch(e)) continue;
     checked++;
     if (pruner.shouldPrune(history, curve.slice(0, e), ctx))
       return {

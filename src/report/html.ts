@@ -40,6 +40,26 @@ function cell(text: string, sortValue: string | number | null, cls = ''): string
   return `<td${cls ? ` class="${cls}"` : ''} data-v="${escapeHtml(v)}">${escapeHtml(text)}</td>`;
 }
 
+/** Escaped text that may wrap after each / and _ as well as at spaces (paths, parameter names). */
+function breakable(s: string): string {
+  return escapeHtml(s).replace(/[/_]/g, '$&<wbr>');
+}
+
+/** A command that wraps only at its spaces and after the /s of a path, never at a hyphen of an id. */
+function command(s: string): string {
+  const unbroken = (part: string) =>
+    part.includes('-') ? `<span class="nw">${escapeHtml(part)}</span>` : escapeHtml(part);
+  return s
+    .split(' ')
+    .map((token) =>
+      token
+        .split(/(?<=\/)/)
+        .map(unbroken)
+        .join('<wbr>'),
+    )
+    .join(' ');
+}
+
 function trialRow(t: ReportTrial, m: ReportModel): string {
   const best = m.best?.index === t.index ? ' best' : '';
   const cells = [
@@ -56,7 +76,7 @@ function trialRow(t: ReportTrial, m: ReportModel): string {
         v === undefined ? null : typeof v === 'number' ? v : String(v),
       );
     }),
-    `<td class="replay"><code>${escapeHtml(t.replay)}</code>${t.error ? `<div class="error">${escapeHtml(t.error)}</div>` : ''}</td>`,
+    `<td class="replay"><code>${command(t.replay)}</code>${t.error ? `<div class="error">${escapeHtml(t.error)}</div>` : ''}</td>`,
   ];
   return `<tr class="trial${best}" data-index="${t.index}">${cells.join('')}</tr>`;
 }
@@ -66,7 +86,7 @@ function trialsTable(m: ReportModel): string {
   const th = heads
     .map(
       (h, i) =>
-        `<th data-col="${i}" data-type="${i === 1 || i === 2 ? 'text' : 'auto'}" title="sort">${escapeHtml(h)}</th>`,
+        `<th data-col="${i}" data-type="${i === 1 || i === 2 ? 'text' : 'auto'}" title="sort">${breakable(h)}</th>`,
     )
     .join('');
   return `<table id="trials" class="trials"><thead><tr>${th}<th>replay</th></tr></thead><tbody>${m.trials
@@ -97,7 +117,7 @@ rows.forEach(function(r){body.appendChild(r);});});});})();`;
 const LIVE_SCRIPT = `(function(){if(!window.EventSource)return;var es=new EventSource('/events');
 es.addEventListener('report',function(){es.close();location.reload();});})();`;
 
-const STYLE = `body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;max-width:1200px;margin:1.5em auto;padding:0 1em;color:#222;font-size:14px}
+const STYLE = `body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;max-width:1400px;margin:1.5em auto;padding:0 1em;color:#222;font-size:14px}
 h1{font-size:1.5em;margin-bottom:.2em}h2{margin-top:1.6em;border-bottom:1px solid #ddd;padding-bottom:.2em}h3{font-size:1em;margin:.2em 0}
 .sub{color:#555}td.mono{white-space:nowrap}.mono,code{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:12px}
 .charts{display:flex;flex-wrap:wrap;gap:1em}figure{margin:0 0 1em}figcaption{color:#555;font-size:12px;max-width:700px}
@@ -106,7 +126,7 @@ table{border-collapse:collapse}td,th{border:1px solid #ddd;padding:2px 6px;text-
 table.trials th[data-col]{cursor:pointer;background:#f4f4f4;user-select:none}
 table.trials th[aria-sort=ascending]::after{content:" ▲"}table.trials th[aria-sort=descending]::after{content:" ▼"}
 tr.best td{background:#eef6ee}.state-pruned{color:#b55d00}.state-failed{color:#c0262d}.error{color:#c0262d;font-size:12px}
-td.replay code{white-space:nowrap}.tablewrap{overflow-x:auto}.kv th{background:#f8f8f8;font-weight:600}
+table.trials{font-size:13px}table.trials td,table.trials th{padding:2px 5px}td.replay{min-width:14em}td.replay code{overflow-wrap:break-word}.nw{white-space:nowrap}.tablewrap{overflow-x:auto}p{max-width:75em}.kv th{background:#f8f8f8;font-weight:600}
 .warn{color:#a33}`;
 
 /** The report page of a model. */

@@ -1,3 +1,4 @@
+import { curveOfHistory, isSampledEpoch } from '../ledger/progress.js';
 import type { TrialResult } from '../pool/types.js';
 import type { Pruner } from '../pruners/types.js';
 import { intSeedFor } from '../rng/seed.js';
@@ -187,12 +188,22 @@ export async function runController(
       await o.sink.started(spec);
       const curve: number[] = [];
       const progressWrites: Promise<void>[] = [];
+      /** The last epoch reported and not recorded (ledger/progress.ts): recorded once it proves the trial's last. */
+      let unrecorded: { epoch: number; metrics: EpochMetrics } | undefined;
       const outcome = await o.runner.run(spec, {
         signal: abort.signal,
         mayStop,
         onEpoch: (epoch, metrics) => {
-          const v = metrics[o.metric];
-          curve.push(v ?? Number.NaN);
+          // Every epoch up to 100, then one in ten per decade, is recorded, and only there is the pruner asked,
+          // with the recorded values (NaN at the others): what a resume and verify rebuild from the ledger. The
+          // trial's last epoch is recorded once it has ended.
+          if (!isSampledEpoch(curve.length + 1)) {
+            curve.push(Number.NaN);
+            unrecorded = { epoch, metrics };
+            return undefined;
+          }
+          curve.push(metrics[o.metric] ?? Number.NaN);
+          unrecorded = undefined;
           const w = o.sink.progress(index, epoch, metrics);
           if (w) progressWrites.push(w);
           // Answered on the main thread before the trial's next epoch starts (the worker waits for it).
@@ -202,6 +213,10 @@ export async function runController(
         },
       });
       await Promise.all(progressWrites);
+      const counts = !(outcome.state === 'failed' && outcome.cause === 'environment');
+      if (unrecorded !== undefined && counts && outcome.epochs === curve.length) {
+        await o.sink.progress(index, unrecorded.epoch, unrecorded.metrics);
+      }
       await o.sink.finished(spec, outcome, { wallMs: now() - t, worker, startedAt });
       if (outcome.state === 'failed' && outcome.cause === 'environment') {
         // A lost worker or a timeout is retried once at once (a new trial.started: the trial's numbers do not
@@ -209,7 +224,8 @@ export async function runController(
         if (attempt < MAX_ATTEMPTS && !abort.signal.aborted) await attemptTrial(attempt + 1);
         return;
       }
-      const fullCurve = outcome.history.map((m) => m[o.metric] ?? Number.NaN);
+      // What a resume rebuilds from the ledger: the recorded epochs' values, NaN at the others.
+      const fullCurve = curveOfHistory(outcome.history, o.metric);
       finished.set(
         index,
         toFinishedTrial(spec, outcome.state, outcome.state === 'failed' ? null : outcome.score, fullCurve),

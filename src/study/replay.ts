@@ -4,6 +4,7 @@ import { DataError, NotFoundError } from '../errors.js';
 import { canonicalJson } from '../ledger/canonical.js';
 import type { StudyInfo, StudyState, TrialView } from '../ledger/index.js';
 import { foldLedger, readLedger } from '../ledger/index.js';
+import { recordedEpochs, recordedOf } from '../ledger/progress.js';
 import { readLedgerAny } from '../ledger/url.js';
 import type { SharedPreparedData, TrialResult, TrialTask } from '../pool/index.js';
 import { TrainerPool, toShared } from '../pool/index.js';
@@ -115,14 +116,23 @@ export function metricsDifference(
   return null;
 }
 
-/** Compares recorded and replayed per-epoch metrics (every metric of every epoch, either side's). */
-function firstDifference(recorded: EpochMetrics[], replayed: EpochMetrics[], eq: Eq): Difference | null {
+/**
+ * Compares recorded and replayed per-epoch metrics (every metric of every epoch, either side's). `epochs` names
+ * the entries (default 1, 2, 3 …).
+ */
+function firstDifference(
+  recorded: EpochMetrics[],
+  replayed: EpochMetrics[],
+  eq: Eq,
+  epochs?: readonly number[],
+): Difference | null {
   const n = Math.max(recorded.length, replayed.length);
   for (let e = 0; e < n; e++) {
     const r = recorded[e];
     const p = replayed[e];
-    if (!r || !p) return { where: `epoch ${e + 1}`, recorded: r ?? null, replayed: p ?? null };
-    const d = metricsDifference(r, p, `epoch ${e + 1} `, eq);
+    const epoch = epochs?.[e] ?? e + 1;
+    if (!r || !p) return { where: `epoch ${epoch}`, recorded: r ?? null, replayed: p ?? null };
+    const d = metricsDifference(r, p, `epoch ${epoch} `, eq);
     if (d) return d;
   }
   return null;
@@ -271,13 +281,18 @@ export function judgeReplay(
     epochs: trial.epochs ?? 0,
   };
   const recordedHistory = trial.progress.map((p) => p.metrics as EpochMetrics);
+  // The ledger records every epoch up to 100, then one in ten per decade, and the last (ledger/progress.ts): the
+  // replay's epochs at those positions are compared. A ledger from before that rule recorded every epoch.
+  const sampled = recordedHistory.length !== r.history.length;
+  const replayedHistory = sampled ? recordedOf(r.history) : r.history;
+  const positions = sampled ? recordedEpochs(r.history.length) : undefined;
   // A failed trial records its last epoch's metrics (the runner's outcome), a finished one its final metrics.
   const replayedMetrics: EpochMetrics = r.state === 'failed' ? (r.history.at(-1) ?? {}) : r.metrics;
 
   const compare = (eq: Eq): Difference | null =>
     recorded.state !== replayed.state
       ? { where: 'state', recorded: recorded.state, replayed: replayed.state }
-      : (firstDifference(recordedHistory, r.history, eq) ??
+      : (firstDifference(recordedHistory, replayedHistory, eq, positions) ??
         (recorded.epochs !== replayed.epochs
           ? { where: 'epochs', recorded: recorded.epochs, replayed: replayed.epochs }
           : null) ??

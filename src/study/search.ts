@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { ConfigError, errorLine, LockstepError } from '../errors.js';
 import type { FileLedger, StudyState, TrialRecordState } from '../ledger/index.js';
 import { createLedger, foldLedger, holdsCompleteLine, openLedger, studyDigest } from '../ledger/index.js';
+import { curveOfProgress } from '../ledger/progress.js';
 import { isPgUrl } from '../ledger/url.js';
 import { createLogger, type Logger } from '../log.js';
 import type { TrialResult, TrialTask } from '../pool/index.js';
@@ -126,7 +127,7 @@ function finishedFromState(state: StudyState, metric: string): Map<number, Finis
   for (const t of state.trials) {
     if (t.state === 'running') continue;
     if (t.state === 'failed' && t.cause !== 'trial') continue;
-    const curve = t.progress.map((p) => p.metrics[metric] ?? Number.NaN);
+    const curve = curveOfProgress(t.progress, t.epochs, metric);
     m.set(t.index, toFinishedTrial(t, t.state as TrialRecordState, t.score, curve));
   }
   return m;

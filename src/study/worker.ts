@@ -6,6 +6,7 @@ import { canonicalJson } from '../ledger/canonical.js';
 import type { TrialState as LedgerTrial, StudyBody, StudyState, TrialRecordState } from '../ledger/index.js';
 import { studyDigest } from '../ledger/index.js';
 import { LeaseLostError, type PgLedger } from '../ledger/postgres.js';
+import { curveOfProgress, isSampledEpoch } from '../ledger/progress.js';
 import { pgLedger } from '../ledger/url.js';
 import type { TrialResult, TrialTask } from '../pool/index.js';
 import { TrainerPool, toShared } from '../pool/index.js';
@@ -177,6 +178,8 @@ export async function runWorker(o: WorkerOptions): Promise<WorkerResult> {
               }
             : { kind: 'module', module: module!, params: spec.params, seed: spec.seed, index };
         const curve: number[] = [];
+        /** The last epoch reported and not recorded (ledger/progress.ts): recorded once it proves the trial's last. */
+        let unrecorded: { epoch: number; metrics: EpochMetrics } | undefined;
         let r: TrialResult | null = null;
         let envError: string | null = null;
         /** An append that failed inside the progress callback: it stops the trial and is rethrown here. */
@@ -185,7 +188,15 @@ export async function runWorker(o: WorkerOptions): Promise<WorkerResult> {
           r = await exec(task, {
             signal: trialAbort.signal,
             onEpoch: async (epoch, metrics) => {
+              // Every epoch up to 100, then one in ten per decade, is recorded, and only there is the pruner
+              // asked, with the recorded values (as search does); the trial's last epoch with its end.
+              if (!isSampledEpoch(curve.length + 1)) {
+                curve.push(Number.NaN);
+                unrecorded = { epoch, metrics };
+                return undefined;
+              }
               curve.push(metrics[metric] ?? Number.NaN);
+              unrecorded = undefined;
               try {
                 await ledger.appendAll([{ type: 'trial.progress', index, epoch, metrics }], guard);
               } catch (e) {
@@ -211,8 +222,13 @@ export async function runWorker(o: WorkerOptions): Promise<WorkerResult> {
         }
         const outcome = toOutcome(r, envError);
         const environmentFailure = outcome.state === 'failed' && outcome.cause === 'environment';
+        const last =
+          unrecorded !== undefined && !environmentFailure && outcome.epochs === curve.length
+            ? [{ type: 'trial.progress' as const, index, ...unrecorded }]
+            : [];
         await ledger.appendAll(
           [
+            ...last,
             {
               type: 'trial.finished',
               index,
@@ -521,7 +537,7 @@ function finishedFromState(state: StudyState, metric: string): Map<number, Finis
   const m = new Map<number, FinishedTrial>();
   for (const t of state.trials) {
     if (!isFinishedForGood(t)) continue;
-    const curve = t.progress.map((p) => p.metrics[metric] ?? Number.NaN);
+    const curve = curveOfProgress(t.progress, t.epochs, metric);
     m.set(t.index, toFinishedTrial(t, t.state as TrialRecordState, t.score, curve));
   }
   return m;

@@ -6,6 +6,12 @@ export type FlatParams = Record<string, string | number | boolean>;
 
 export const MAX_LAYERS = 8;
 
+/**
+ * The most epochs a trial may train: beyond, a trial is more likely a typo (1e7) than a plan, and its progress
+ * records, sampled (ledger/progress.ts), would still take hours to reach its end.
+ */
+export const MAX_EPOCHS = 100_000;
+
 export const ACTIVATIONS = [
   'relu',
   'tanh',
@@ -83,7 +89,10 @@ const FIELDS: Record<string, Field> = {
   learning_rate: { check: numeric({ gt: 0 }), expected: 'a number > 0' },
   momentum: { check: numeric({ min: 0, lt: 1 }), expected: 'a number in [0, 1)' },
   batch_size: { check: intAtLeast1, expected: 'an integer >= 1' },
-  epochs: { check: intAtLeast1, expected: 'an integer >= 1' },
+  epochs: {
+    check: numeric({ int: true, min: 1, max: MAX_EPOCHS }),
+    expected: `an integer in [1, ${MAX_EPOCHS.toLocaleString('en-US')}]`,
+  },
 };
 
 const UNITS_K = /^units_(\d+)$/;

@@ -47,7 +47,8 @@ describe('resolveMlpParams', () => {
     [{ momentum: -0.1 }, 'params.momentum: expected a number in [0, 1), got -0.1'],
     [{ l2: -1 }, 'params.l2: expected a number >= 0, got -1'],
     [{ batch_size: true }, 'params.batch_size: expected an integer >= 1, got true'],
-    [{ epochs: 0 }, 'params.epochs: expected an integer >= 1, got 0'],
+    [{ epochs: 0 }, 'params.epochs: expected an integer in [1, 100,000], got 0'],
+    [{ epochs: 1e7 }, 'params.epochs: expected an integer in [1, 100,000], got 10000000'],
   ])('%o is rejected naming the field', (params, message) => {
     let caught: unknown;
     try {

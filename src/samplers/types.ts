@@ -12,6 +12,16 @@ export interface FinishedTrial {
   value: number | undefined;
   /** Per-epoch values of the study's metric, for pruners. */
   intermediate: number[];
+  /**
+   * A study with several objectives: one value per objective, in the order of `ctx.directions`
+   * (complete trials only). Single-objective studies leave it unset and use `value`.
+   */
+  values?: number[];
+  /**
+   * Constraint values (Optuna's constraints_func semantics): feasible when every one is <= 0.
+   * Unset when the study has no constraints, or for a trial that did not complete.
+   */
+  constraints?: number[];
 }
 
 export interface SampleContext {
@@ -20,6 +30,11 @@ export interface SampleContext {
   /** The trial being sampled. */
   index: number;
   direction: Direction;
+  /**
+   * One direction per objective, for a study with several objectives (each trial's `values`
+   * follow this order). Unset: one objective, `direction`.
+   */
+  directions?: readonly Direction[];
 }
 
 /**

@@ -245,7 +245,7 @@ export function checkRecords(records: readonly LedgerRecord[], state: StudyState
     if (same(proposed, t.params)) {
       if (firstParams === null) out.paramsChecked++;
     } else if (firstParams === null) {
-      firstParams = `trial ${t.id}: its recorded params differ from what the sampler (${sampler.name}) proposes from the trials it could see (0 … ${visibleCount(t.index, P) - 1}, parallelism ${P}): recorded ${canonicalJson(t.params)}, proposed ${canonicalJson(proposed)}`;
+      firstParams = `trial ${t.id}: its recorded params differ from what the sampler (${sampler.name}) proposes from the trials it could see (${seenOf(t.index, P)}, parallelism ${P}): recorded ${canonicalJson(t.params)}, proposed ${canonicalJson(proposed)}`;
     } else laterParams++;
   }
   if (firstParams !== null)
@@ -288,6 +288,12 @@ export function checkRecords(records: readonly LedgerRecord[], state: StudyState
     );
   }
   return out;
+}
+
+/** The trials the lag rule lets trial `index` see, for messages. */
+function seenOf(index: number, parallelism: number): string {
+  const n = visibleCount(index, parallelism);
+  return n === 0 ? 'none' : n === 1 ? 'trial 0' : `trials 0 … ${n - 1}`;
 }
 
 /** What is wrong with one trial's own recorded numbers, or null. */

@@ -4,12 +4,14 @@ import { formatPath } from '../space/schema.js';
 import { CmaEsSampler } from './cmaes.js';
 import { GpSampler } from './gp.js';
 import { GridSampler } from './grid.js';
+import { MotpeSampler } from './motpe.js';
+import { Nsga2Sampler } from './nsga2.js';
 import { RandomSampler } from './random.js';
 import { SobolSampler } from './sobol.js';
 import { TpeSampler } from './tpe.js';
 import type { Sampler } from './types.js';
 
-export const SAMPLER_NAMES = ['random', 'grid', 'sobol', 'tpe', 'cmaes', 'gp'] as const;
+export const SAMPLER_NAMES = ['random', 'grid', 'sobol', 'tpe', 'cmaes', 'gp', 'nsga2', 'motpe'] as const;
 export type SamplerName = (typeof SAMPLER_NAMES)[number];
 
 const count = (name: string, min: number) =>
@@ -94,6 +96,44 @@ const GpConfigSchema = z.strictObject(
   { error: unknownKeys('name, n_startup_trials, n_candidates, max_history') },
 );
 
+const probability = (name: string) =>
+  z
+    .number({ error: (iss) => `${name} must be a number, but got ${JSON.stringify(iss.input)}` })
+    .refine((v) => v >= 0 && v <= 1, {
+      error: (iss) => `${name} must be in [0, 1], but got ${String(iss.input)}`,
+    });
+const Nsga2ConfigSchema = z.strictObject(
+  {
+    name: z.literal('nsga2'),
+    population_size: count('population_size', 2).optional(),
+    mutation_prob: probability('mutation_prob').optional(),
+    crossover_prob: probability('crossover_prob').optional(),
+    swapping_prob: probability('swapping_prob').optional(),
+  },
+  { error: unknownKeys('name, population_size, mutation_prob, crossover_prob, swapping_prob') },
+);
+const MotpeConfigSchema = z.strictObject(
+  {
+    name: z.literal('motpe'),
+    n_startup_trials: count('n_startup_trials', 0).optional(),
+    n_ei_candidates: count('n_ei_candidates', 1).optional(),
+    gamma: z
+      .number()
+      .refine((v) => v > 0 && v <= 1, {
+        error: (iss) => `gamma must be in (0, 1], but got ${String(iss.input)}`,
+      })
+      .optional(),
+    gamma_cap: count('gamma_cap', 1).optional(),
+    prior_weight: z
+      .number()
+      .refine((v) => v > 0 && Number.isFinite(v), {
+        error: (iss) => `prior_weight must be > 0, but got ${String(iss.input)}`,
+      })
+      .optional(),
+  },
+  { error: unknownKeys('name, n_startup_trials, n_ei_candidates, gamma, gamma_cap, prior_weight') },
+);
+
 /**
  * The study config's `sampler` field: a name, or `{ name, ...options }`. A bare name is
  * normalised to `{ name }`, so that the canonical config has one form.
@@ -109,6 +149,8 @@ export const SamplerConfigSchema = z.preprocess(
       TpeConfigSchema,
       CmaEsConfigSchema,
       GpConfigSchema,
+      Nsga2ConfigSchema,
+      MotpeConfigSchema,
     ],
     {
       error: (iss) => {
@@ -158,6 +200,14 @@ export function createSampler(config: unknown): Sampler {
     case 'gp': {
       const { name: _, ...options } = c;
       return new GpSampler(options);
+    }
+    case 'nsga2': {
+      const { name: _, ...options } = c;
+      return new Nsga2Sampler(options);
+    }
+    case 'motpe': {
+      const { name: _, ...options } = c;
+      return new MotpeSampler(options);
     }
     default:
       throw new Error(`unreachable: ${JSON.stringify(c satisfies never)}`);

@@ -92,6 +92,47 @@ export function logLoss(yTrue: ArrayLike<number>, probs: ArrayLike<number>, k = 
  */
 export function binaryAuc(positive: ArrayLike<boolean>, scores: ArrayLike<number>): number {
   const n = scores.length;
+  let nPos = 0;
+  for (let i = 0; i < n; i++) if (positive[i]) nPos++;
+  const buf = new Float64Array(n);
+  let p = 0;
+  let q = nPos;
+  for (let i = 0; i < n; i++) buf[positive[i] ? p++ : q++] = scores[i]!;
+  return aucOfParts(buf, nPos, () => rankAuc(positive, scores));
+}
+
+/**
+ * The AUC of `buf`, which holds the positives' scores in [0, nPos) and the negatives' after them (both parts are
+ * sorted here, in place). The U statistic is counted by merging the two sorted parts: every (positive,
+ * negative) pair with the positive above counts 1, a tie 1/2. U is a sum of halves below 2^52, so exact, and
+ * equal to the rank sum minus nPos(nPos+1)/2 of the ranking definition: the same number, the same bits, in
+ * O(n log n) on typed arrays instead of a sort of indices with a comparator. A NaN score has no place in an
+ * order, so with one the ranking definition decides (`byRanks`: rankAuc, as before).
+ */
+function aucOfParts(buf: Float64Array, nPos: number, byRanks: () => number): number {
+  const n = buf.length;
+  const nNeg = n - nPos;
+  if (nPos === 0 || nNeg === 0) return Number.NaN;
+  for (let i = 0; i < n; i++) if (Number.isNaN(buf[i]!)) return byRanks();
+  const pos = buf.subarray(0, nPos).sort();
+  const neg = buf.subarray(nPos).sort();
+  // below: negatives < the current positive; upTo: negatives ≤ it (−0 and 0 are one score, as ===).
+  let u = 0;
+  let below = 0;
+  let upTo = 0;
+  for (let i = 0; i < nPos; i++) {
+    const s = pos[i]!;
+    while (below < nNeg && neg[below]! < s) below++;
+    if (upTo < below) upTo = below;
+    while (upTo < nNeg && neg[upTo]! <= s) upTo++;
+    u += below + (upTo - below) / 2;
+  }
+  return u / (nPos * nNeg);
+}
+
+/** The AUC by its definition: ranks by a sort of indices, ties sharing their average rank. */
+function rankAuc(positive: ArrayLike<boolean>, scores: ArrayLike<number>): number {
+  const n = scores.length;
   const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => scores[a]! - scores[b]! || a - b);
   let nPos = 0;
   let rankSum = 0;
@@ -118,18 +159,26 @@ export function binaryAuc(positive: ArrayLike<boolean>, scores: ArrayLike<number
  */
 export function rocAuc(yTrue: ArrayLike<number>, scores: ArrayLike<number>, k = 1): number {
   const n = yTrue.length;
-  if (k === 1) {
-    return binaryAuc(
-      Array.from({ length: n }, (_, i) => yTrue[i] === 1),
-      scores,
+  const buf = new Float64Array(n);
+  // One-vs-rest for class c (k > 1), or class 1 against the rest (k = 1).
+  const oneVsRest = (c: number, col: number): number => {
+    let nPos = 0;
+    for (let i = 0; i < n; i++) if (yTrue[i] === c) nPos++;
+    let p = 0;
+    let q = nPos;
+    for (let i = 0; i < n; i++) buf[yTrue[i] === c ? p++ : q++] = scores[i * k + col]!;
+    return aucOfParts(buf, nPos, () =>
+      rankAuc(
+        Array.from({ length: n }, (_, i) => yTrue[i] === c),
+        Array.from({ length: n }, (_, i) => scores[i * k + col]!),
+      ),
     );
-  }
+  };
+  if (k === 1) return oneVsRest(1, 0);
   let sum = 0;
   let classes = 0;
   for (let c = 0; c < k; c++) {
-    const pos = Array.from({ length: n }, (_, i) => yTrue[i] === c);
-    const col = Array.from({ length: n }, (_, i) => scores[i * k + c]!);
-    const auc = binaryAuc(pos, col);
+    const auc = oneVsRest(c, c);
     if (!Number.isNaN(auc)) {
       sum += auc;
       classes++;

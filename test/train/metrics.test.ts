@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import {
   accuracy,
@@ -11,6 +12,50 @@ import {
   rmse,
   rocAuc,
 } from '../../src/train/metrics.js';
+
+/** ROC AUC as it was first written (ranks from a comparator sort of indices): the bits rocAuc must keep. */
+function rankDefinitionAuc(yTrue: ArrayLike<number>, scores: ArrayLike<number>, k = 1): number {
+  const one = (positive: boolean[], s: number[]): number => {
+    const n = s.length;
+    const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => s[a]! - s[b]! || a - b);
+    let nPos = 0;
+    let rankSum = 0;
+    for (let i = 0; i < n; ) {
+      let j = i;
+      while (j + 1 < n && s[order[j + 1]!] === s[order[i]!]) j++;
+      const rank = (i + j) / 2 + 1;
+      for (let t = i; t <= j; t++) {
+        if (positive[order[t]!]) {
+          nPos++;
+          rankSum += rank;
+        }
+      }
+      i = j + 1;
+    }
+    const nNeg = n - nPos;
+    if (nPos === 0 || nNeg === 0) return Number.NaN;
+    return (rankSum - (nPos * (nPos + 1)) / 2) / (nPos * nNeg);
+  };
+  const n = yTrue.length;
+  if (k === 1)
+    return one(
+      Array.from({ length: n }, (_, i) => yTrue[i] === 1),
+      Array.from(scores),
+    );
+  let sum = 0;
+  let classes = 0;
+  for (let c = 0; c < k; c++) {
+    const auc = one(
+      Array.from({ length: n }, (_, i) => yTrue[i] === c),
+      Array.from({ length: n }, (_, i) => scores[i * k + c]!),
+    );
+    if (!Number.isNaN(auc)) {
+      sum += auc;
+      classes++;
+    }
+  }
+  return classes === 0 ? Number.NaN : sum / classes;
+}
 
 describe('metrics against hand-computed values', () => {
   test('accuracy counts equal labels', () => {
@@ -87,5 +132,48 @@ describe('metrics against hand-computed values', () => {
     expect(defaultMetric('binary')).toBe('accuracy');
     expect(defaultMetric('regression')).toBe('rmse');
     expect(() => checkMetric('binary', 'rmse')).toThrow("metric: 'rmse' does not apply to a binary task");
+  });
+});
+
+describe('ROC AUC keeps the bits of its rank definition', () => {
+  // Few distinct values, so that ties are common; ±0, ±Infinity and NaN among them.
+  const score = fc.oneof(
+    fc.constantFrom(0, -0, 0.5, 1, -1, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY),
+    fc.integer({ min: -4, max: 4 }).map((i) => i / 4),
+    fc.double({ noNaN: true }),
+    fc.constant(Number.NaN),
+  );
+  test('binary: the U count by merging sorted parts equals the rank sum, bit for bit', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.integer({ min: 0, max: 1 }), score), { maxLength: 60 }), (rows) => {
+        const y = rows.map((r) => r[0]);
+        const s = new Float64Array(rows.map((r) => r[1]));
+        expect(Object.is(rocAuc(y, s), rankDefinitionAuc(y, s))).toBe(true);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+  test('multiclass: each one-vs-rest AUC and their mean, bit for bit', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 2, max: 6 }).chain((k) =>
+          fc.tuple(
+            fc.constant(k),
+            fc.array(
+              fc.tuple(fc.integer({ min: 0, max: k - 1 }), fc.array(score, { minLength: k, maxLength: k })),
+              {
+                maxLength: 40,
+              },
+            ),
+          ),
+        ),
+        ([k, rows]) => {
+          const y = rows.map((r) => r[0]);
+          const s = new Float64Array(rows.flatMap((r) => r[1]));
+          expect(Object.is(rocAuc(y, s, k), rankDefinitionAuc(y, s, k))).toBe(true);
+        },
+      ),
+      { numRuns: 2000 },
+    );
   });
 });

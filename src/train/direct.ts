@@ -601,6 +601,14 @@ export class DirectStep {
     return tf.getBackend() === 'wasm' && (tf.backend() as unknown) === this.backend;
   }
 
+  /** The first `size` values of a tensor of this backend, as a view of wasm memory (no copy); undefined elsewhere. */
+  viewOf(t: tf.Tensor, size: number): Float32Array | undefined {
+    const d = this.backend.dataIdMap.get(t.dataId);
+    if (d === undefined || this.disposed) return undefined;
+    const at = d.memoryOffset >> 2;
+    return this.m.HEAPF32.subarray(at, at + size);
+  }
+
   /** Unregisters every id and frees the block. */
   dispose(): void {
     if (this.disposed) return;

@@ -130,6 +130,18 @@ export class FlatTrainer {
     };
   }
 
+  /**
+   * The current flat parameters' values. On the wasm backend a view of theta's memory, without a copy: valid
+   * until the next step (or anything that may grow wasm memory), so read at once. Elsewhere theta's data.
+   */
+  thetaValues(): Float32Array {
+    if (this.direct !== null && this.direct !== undefined) {
+      const v = this.direct.viewOf(this.theta, this.layout.size);
+      if (v !== undefined) return v;
+    }
+    return this.theta.dataSync() as Float32Array;
+  }
+
   /** Views of the flat parameters as the model's weights (tensors owned by the caller's scope). */
   weights(theta: tf.Tensor1D = this.theta): tf.Tensor[] {
     return this.layout.shapes.map((shape, i) =>

@@ -7,6 +7,20 @@
  * const v = await replay({ id: r.best!.id, ledger: r.ledger }); // v.verdict === 'exact'
  * ```
  */
+
+export type {
+  NumericOptions,
+  ObjectiveContext,
+  ObjectiveFunction,
+  ObjectiveResult,
+  Param,
+  ParamSpecInput,
+  ParamsOf,
+  RunOptions,
+  Space,
+  Study,
+} from './api.js';
+export { categorical, fixed, float, int, search, space, studyConfig, when } from './api.js';
 export { prepare, syntheticCsv, syntheticTable } from './data/index.js';
 export type { PreparedData, RawTable, Schema, Task } from './data/types.js';
 export type { ErrorCode } from './errors.js';
@@ -23,7 +37,6 @@ export { loadStudyConfig, parseStudyConfig } from './study/config.js';
 export type { ReplayOptions, ReplayResult, Verdict } from './study/replay.js';
 export { replay } from './study/replay.js';
 export type { BestTrial, SearchOptions, SearchResult } from './study/search.js';
-export { search } from './study/search.js';
 export type { StudySummary } from './study/summary.js';
 export { summarize } from './study/summary.js';
 export type { TrainOptions, TrainResult } from './study/train.js';

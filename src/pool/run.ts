@@ -11,7 +11,29 @@ import type { ModuleTask, Objective, ObjectiveContext, TrialResult, TrialTask } 
 
 const modules = new Map<string, Promise<Objective>>();
 
+/** The prefix of a ModuleTask's `module` that names a registered objective function instead of a file. */
+export const FUNCTION_PREFIX = 'function:';
+
+/**
+ * Registers an objective function under `function:<key>` for tasks run in this thread (a function cannot
+ * be sent to a worker thread). Returns the name to put in a ModuleTask's `module`.
+ */
+export function registerObjective(key: string, objective: Objective): string {
+  const name = `${FUNCTION_PREFIX}${key}`;
+  modules.set(name, Promise.resolve(objective));
+  return name;
+}
+
 function loadObjective(file: string): Promise<Objective> {
+  if (file.startsWith(FUNCTION_PREFIX) && !modules.has(file)) {
+    return Promise.reject(
+      new ObjectiveLoadError(
+        file,
+        'E_CONFIG',
+        `${file}: no objective function is registered under this name`,
+      ),
+    );
+  }
   let p = modules.get(file);
   if (p === undefined) {
     p = import(pathToFileURL(file).href).then(
@@ -53,6 +75,8 @@ async function runModule(task: ModuleTask, report: EpochCallback, history: Epoch
   const context: ObjectiveContext = {
     seed: task.seed,
     ...(task.index === undefined ? {} : { index: task.index }),
+    ...(task.data === undefined ? {} : { data: task.data }),
+    stream: (name: string) => Stream.of(task.seed, 'objective', name),
     report: (epoch, metrics) => {
       history.push({ ...metrics });
       if (report(epoch, metrics) !== 'stop') return 'continue';

@@ -1,6 +1,7 @@
 /** Typed, plain, structured-cloneable messages between the pool and its workers. */
 import type { PreparedData } from '../data/types.js';
 import type { ErrorCode } from '../errors.js';
+import type { Stream } from '../rng/index.js';
 import type { FlatParams } from '../train/params.js';
 import type { EpochMetrics, MetricName } from '../train/types.js';
 import type { FailureCause } from './cause.js';
@@ -32,7 +33,8 @@ export interface MlpTask {
 
 /**
  * Run a user objective: `module` is the absolute path of an ES module exporting
- * `objective(params, context)`, returning a number or `{ score, metrics? }`.
+ * `objective(params, context)`, returning a number or `{ score, metrics? }`; or `function:<sha256>`, an
+ * objective function registered in this thread with `registerObjective` (run inline only).
  */
 export interface ModuleTask {
   kind: 'module';
@@ -40,6 +42,8 @@ export interface ModuleTask {
   params: FlatParams;
   seed: number;
   index?: number;
+  /** The study's prepared split, handed to the objective as `context.data`. */
+  data?: PreparedData;
   /** Answer 'stop' to the objective's report of this epoch (replay of a pruned trial). */
   stopAtEpoch?: number;
 }
@@ -50,6 +54,10 @@ export type TrialTask = MlpTask | ModuleTask;
 export interface ObjectiveContext {
   seed: number;
   index?: number;
+  /** The study's prepared split (function objectives of a study with a dataset). */
+  data?: PreparedData;
+  /** A seeded stream of this trial, one per name (`Stream.of(seed, 'objective', name)`). */
+  stream(name: string): Stream;
   /** Reports an epoch's metrics; 'stop' asks the objective to end early (pruned). */
   report(epoch: number, metrics: EpochMetrics): 'continue' | 'stop';
 }

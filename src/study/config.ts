@@ -54,7 +54,14 @@ export const StudyConfigSchema = z
     split: SplitSchema.default({ kind: 'holdout', train: 0.6, validation: 0.2, test: 0.2 }),
     metric: z.enum(['accuracy', 'log_loss', 'roc_auc', 'rmse', 'mae', 'r2']).optional(),
     direction: z.enum(['minimize', 'maximize']).optional(),
-    objective: z.union([z.literal('mlp'), z.object({ module: z.string().min(1) }).strict()]).default('mlp'),
+    objective: z
+      .union([
+        z.literal('mlp'),
+        z.object({ module: z.string().min(1) }).strict(),
+        // A function given through the API: its name and the SHA-256 of its source text (the study's identity).
+        z.object({ function: z.string().min(1), sha256: z.string().regex(/^[0-9a-f]{64}$/) }).strict(),
+      ])
+      .default('mlp'),
     space: z.unknown().default('mlp-default'),
     params: ParamsSchema.default({}),
     sampler: SamplerSchema.default('tpe'),
@@ -243,7 +250,9 @@ export function resolvePaths(config: StudyConfig, base: string, where = 'config'
   const d = config.dataset;
   const dataset = d === undefined || d.startsWith('builtin:') ? d : inside('dataset', d);
   const module =
-    typeof config.objective === 'object' ? inside('objective.module', config.objective.module) : undefined;
+    typeof config.objective === 'object' && 'module' in config.objective
+      ? inside('objective.module', config.objective.module)
+      : undefined;
   const l = config.ledger;
   const ledger = l === undefined || isPgUrl(l) ? l : inside('ledger', l);
   return { dataset, module, ledger };

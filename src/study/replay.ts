@@ -1,5 +1,6 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import type { PreparedData } from '../data/types.js';
 import { DataError, NotFoundError } from '../errors.js';
 import { canonicalJson } from '../ledger/canonical.js';
 import type { StudyInfo, StudyState, TrialView } from '../ledger/index.js';
@@ -8,12 +9,14 @@ import { recordedEpochs, recordedOf } from '../ledger/progress.js';
 import { readLedgerAny } from '../ledger/url.js';
 import type { SharedPreparedData, TrialResult, TrialTask } from '../pool/index.js';
 import { TrainerPool, toShared } from '../pool/index.js';
+import { FUNCTION_PREFIX, runTrialTask } from '../pool/run.js';
+import type { Objective } from '../pool/types.js';
 import { environment, initBackend } from '../train/backend.js';
 import type { BackendName, EpochMetrics, MetricName } from '../train/types.js';
 import { parseStudyConfig, type StudyConfig } from './config.js';
 import { prepareStudyData, type StudyData } from './data.js';
 import { parseTrialId } from './ids.js';
-import { objectiveOf } from './search.js';
+import { functionObjective, objectiveOf } from './search.js';
 
 export type Verdict = 'exact' | 'close' | 'diverged';
 
@@ -60,6 +63,8 @@ export interface ReplayOptions {
   dataset?: string;
   runs?: string;
   tolerance?: number;
+  /** The objective function of a study run with one (from code): replayed in this thread. */
+  objective?: Objective;
 }
 
 /** Finds the ledger that holds a trial ID by reading the first line of each `runs/<study>/ledger.jsonl`. */
@@ -149,8 +154,10 @@ export interface ReplayContext {
   /** The study's data, rebuilt and checked against the recorded hash (MLP objective); else null. */
   data: StudyData | null;
   shared: SharedPreparedData | null;
-  /** The objective module's path (module objective); else null. */
+  /** The objective module's path (module objective), or a registered function's name; else null. */
   module: string | null;
+  /** A function objective's prepared split (its study named a dataset). */
+  functionData?: PreparedData;
   /**
    * Where the rebuilt study differs from the recorded one (dataset hash, preprocessing, schema): a replay
    * of it cannot be exact. Empty when they agree.
@@ -165,7 +172,11 @@ export interface ReplayContext {
 export async function replayContext(
   state: StudyState,
   ledger: string,
-  o: { dataset?: string; prepare?: (config: StudyConfig, source: string) => Promise<StudyData> } = {},
+  o: {
+    dataset?: string;
+    prepare?: (config: StudyConfig, source: string) => Promise<StudyData>;
+    objective?: Objective;
+  } = {},
 ): Promise<ReplayContext> {
   const study = state.study;
   const config = parseStudyConfig({ ...study.config, budget: { trials: 1 } }, `${ledger}: study config`);
@@ -179,11 +190,14 @@ export async function replayContext(
     .map((f) => ({ field: f, recorded: study.environment[f], now: env[f] }));
 
   const mismatches: string[] = [];
-  if (config.objective !== 'mlp') {
+  // A function objective: the caller passes the function (its source must hash to the recorded one).
+  const registered = functionObjective(config, o.objective);
+  if (config.objective !== 'mlp' && (registered === undefined || study.dataset == null)) {
     const mod =
       typeof study.config.objective === 'object' ? (study.config.objective as { module: string }).module : '';
     // Where the study found it; else the config's path taken from here (ledgers older than that field).
-    const module = study.module != null && existsSync(study.module) ? study.module : resolve(mod);
+    const module =
+      registered ?? (study.module != null && existsSync(study.module) ? study.module : resolve(mod));
     const { metric } = objectiveOf(config, undefined);
     return {
       ledger,
@@ -222,8 +236,8 @@ export async function replayContext(
     backend,
     environmentDiff,
     data,
-    shared: toShared(data.data),
-    module: null,
+    shared: registered === undefined ? toShared(data.data) : null,
+    ...(registered === undefined ? { module: null } : { module: registered, functionData: data.data }),
     mismatches,
   };
 }
@@ -247,6 +261,7 @@ export function replayTask(ctx: ReplayContext, trial: TrialView): TrialTask {
     params: trial.params,
     seed: trial.seed,
     index: trial.index,
+    ...(ctx.functionData === undefined ? {} : { data: ctx.functionData }),
     ...stop,
   };
 }
@@ -333,14 +348,22 @@ export async function replay(o: ReplayOptions): Promise<ReplayResult> {
     );
   }
   const tolerance = o.tolerance ?? 1e-3;
-  const ctx = await replayContext(state, ledger, { dataset: o.dataset });
+  const ctx = await replayContext(state, ledger, {
+    ...(o.dataset === undefined ? {} : { dataset: o.dataset }),
+    ...(o.objective === undefined ? {} : { objective: o.objective }),
+  });
   if (ctx.mismatches[0] !== undefined) throw new DataError(ctx.mismatches[0]);
-  const pool = new TrainerPool({ workers: 1, backend: ctx.backend });
   let r: TrialResult;
-  try {
-    r = await pool.run(replayTask(ctx, trial));
-  } finally {
-    await pool.close();
+  if (ctx.module?.startsWith(FUNCTION_PREFIX)) {
+    // A function runs in this thread, as it did in the search.
+    r = await runTrialTask(replayTask(ctx, trial));
+  } else {
+    const pool = new TrainerPool({ workers: 1, backend: ctx.backend });
+    try {
+      r = await pool.run(replayTask(ctx, trial));
+    } finally {
+      await pool.close();
+    }
   }
   const judged = judgeReplay(trial, r, ctx.environmentDiff, tolerance);
   return { id: o.id, ledger, environmentDiff: ctx.environmentDiff, tolerance, ...judged };

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -9,7 +10,8 @@ import { isPgUrl } from '../ledger/url.js';
 import { createLogger, type Logger } from '../log.js';
 import type { TrialResult, TrialTask } from '../pool/index.js';
 import { DEFAULT_WORKER_MEMORY_MB, TrainerPool, toShared } from '../pool/index.js';
-import { runTrialTask } from '../pool/run.js';
+import { registerObjective, runTrialTask } from '../pool/run.js';
+import type { Objective } from '../pool/types.js';
 import { createPruner, fixedEpochs } from '../pruners/index.js';
 import { createSampler } from '../samplers/index.js';
 import type { FinishedTrial } from '../samplers/types.js';
@@ -59,6 +61,38 @@ export interface SearchOptions {
   inline?: boolean;
   /** The ledger: a file (default `<out>/<study name>/ledger.jsonl`) or a `postgres://` URL (see study/worker.ts). */
   ledger?: string;
+  /**
+   * The objective function of a config whose `objective` is `{ function, sha256 }` (the typed API's
+   * `search` sets both): its source must hash to the recorded sha256. It runs in this thread, one trial
+   * at a time (as `inline`).
+   */
+  objective?: Objective;
+}
+
+/** The SHA-256 of an objective function's source text: part of the study's identity. */
+export function objectiveSourceHash(objective: Objective): string {
+  return createHash('sha256').update(objective.toString()).digest('hex');
+}
+
+/**
+ * For a config whose objective is a function: checks the given function against the recorded hash and
+ * registers it for this thread; returns the name its tasks carry. Undefined for other objectives.
+ */
+export function functionObjective(config: StudyConfig, objective: Objective | undefined): string | undefined {
+  const o = config.objective;
+  if (typeof o !== 'object' || !('function' in o)) return undefined;
+  if (objective === undefined) {
+    throw new ConfigError(
+      `config: objective: the study's objective is a function (${o.function}); pass it (search({ …, objective }) or replay({ …, objective }) from code)`,
+    );
+  }
+  const hash = objectiveSourceHash(objective);
+  if (hash !== o.sha256) {
+    throw new ConfigError(
+      `config: objective: the function's source hashes to ${hash.slice(0, 12)}…, the study recorded ${o.sha256.slice(0, 12)}… (the function changed: start a new study)`,
+    );
+  }
+  return registerObjective(o.sha256, objective);
 }
 
 export interface BestTrial {
@@ -168,6 +202,12 @@ export async function search(opts: SearchOptions): Promise<SearchResult> {
   const { config, resolved } = configFrom(opts.config, { base: opts.base, trials: opts.trials });
   // The config may name the ledger (a file inside its folder, or `postgres://…`); the --ledger option wins.
   const ledgerOption = opts.ledger ?? resolved.ledger;
+  const objectiveFunction = functionObjective(config, opts.objective);
+  if (objectiveFunction !== undefined && ledgerOption !== undefined && isPgUrl(ledgerOption)) {
+    throw new ConfigError(
+      'config: ledger: a study whose objective is a function runs in this process only; give it a ledger file',
+    );
+  }
   if (ledgerOption !== undefined && isPgUrl(ledgerOption)) {
     const { searchOnPostgres } = await import('./worker.js');
     return searchOnPostgres({ ...opts, ledger: ledgerOption });
@@ -200,10 +240,12 @@ export async function search(opts: SearchOptions): Promise<SearchResult> {
   const backend = config.backend as BackendName;
   await initBackend(backend);
   // The workers start now: each loads tfjs and its backend while this thread reads and prepares the dataset.
-  const workers = opts.inline
+  // A function cannot go to a worker thread: its trials run here, one at a time.
+  const inline = opts.inline === true || objectiveFunction !== undefined;
+  const workers = inline
     ? 1
     : Math.max(1, opts.workers ?? Math.min(Math.max(config.parallelism, 1), availableParallelism()));
-  const pool = opts.inline
+  const pool = inline
     ? null
     : new TrainerPool({
         workers,
@@ -213,7 +255,8 @@ export async function search(opts: SearchOptions): Promise<SearchResult> {
   let opened: FileLedger | undefined;
   try {
     let studyData: StudyData | null = null;
-    if (config.objective === 'mlp') {
+    // The MLP trains on the dataset; a function objective gets it prepared as context.data when one is named.
+    if (config.objective === 'mlp' || (objectiveFunction !== undefined && resolved.dataset !== undefined)) {
       studyData = await prepareStudyData(config, resolved.dataset!);
     }
     // The inferred task is known now, still before the ledger is created or opened.
@@ -288,7 +331,7 @@ export async function search(opts: SearchOptions): Promise<SearchResult> {
         },
       ): Promise<RunOutcome> => {
         const task =
-          shared !== null
+          config.objective === 'mlp' && shared !== null
             ? {
                 kind: 'mlp' as const,
                 data: shared,
@@ -300,10 +343,11 @@ export async function search(opts: SearchOptions): Promise<SearchResult> {
               }
             : {
                 kind: 'module' as const,
-                module: resolved.module!,
+                module: objectiveFunction ?? resolved.module!,
                 params: spec.params,
                 seed: spec.seed,
                 index: spec.index,
+                ...(objectiveFunction !== undefined && studyData !== null ? { data: studyData.data } : {}),
               };
         let r: TrialResult;
         const limit = trialTimeout(o.signal, config.trial_timeout_s);
@@ -446,7 +490,14 @@ export async function search(opts: SearchOptions): Promise<SearchResult> {
 
     let state = foldLedger(ledger.records());
     const bestNow = bestTrial(state, direction);
-    if (!stopped && config.refit && studyData !== null && bestNow !== null && state.refit === null) {
+    if (
+      !stopped &&
+      config.refit &&
+      config.objective === 'mlp' &&
+      studyData !== null &&
+      bestNow !== null &&
+      state.refit === null
+    ) {
       const refit = await runRefit({ studyData, best: bestNow, seed: config.seed, metric, dir, body });
       ledger.append({ type: 'refit', ...refit.record });
       state = foldLedger(ledger.records());

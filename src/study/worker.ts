@@ -448,6 +448,11 @@ async function joinStudy(ledger: PgLedger, o: WorkerOptions, isConfig: boolean):
       throw new DataError(`${source}: the rebuilt preprocessing differs from the study's (engine change?)`);
     }
   }
+  if (typeof config.objective === 'object' && 'function' in config.objective) {
+    throw new ConfigError(
+      `study ${study.name}: its objective is a function (${config.objective.function}), which runs only in the process that defines it: run it with search() from code, not with lockstep worker`,
+    );
+  }
   const module = typeof config.objective === 'object' ? resolve(config.objective.module) : undefined;
   if (module !== undefined && !existsSync(module)) {
     throw new ConfigError(

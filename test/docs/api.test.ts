@@ -30,6 +30,11 @@ describe('typed API', () => {
       first = execFileSync(process.execPath, [join(ROOT, 'examples/dist/api.js')], { cwd, encoding: 'utf8' });
     }, 120_000);
 
+    it('is the example the README shows, verbatim', () => {
+      const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+      expect(readme).toContain(`\`\`\`ts\n${readFileSync(join(ROOT, 'examples/api.ts'), 'utf8')}\`\`\``);
+    });
+
     it('runs both studies and prints their results', () => {
       expect(first).toMatch(/^MLP: best accuracy [\d.]+ \(trial [0-9a-f]{8}-\d+\), digest [0-9a-f]{64}$/m);
       expect(first).toMatch(/^own objective: best \d\.\d+ at \{.*"x":.*\}, digest [0-9a-f]{64}$/m);

@@ -245,7 +245,10 @@ export function importanceSpec(m: ReportModel): { spec: VlSpec; marks: number } 
             x: {
               field: 'importance',
               type: 'quantitative',
-              title: 'share of the score’s variance explained alone (fANOVA)',
+              title:
+                m.importanceBasis.epoch === null
+                  ? 'share of the score’s variance explained alone (fANOVA)'
+                  : `share of the variance of ${m.metric} at epoch ${m.importanceBasis.epoch} explained alone (fANOVA)`,
               scale: { domain: [0, 1] },
             },
           },

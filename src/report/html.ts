@@ -150,6 +150,19 @@ tr.best td{background:#eef6ee}.state-pruned{color:#b55d00}.state-failed{color:#c
 table.trials{font-size:13px}table.trials td,table.trials th{padding:2px 5px}td.replay{min-width:14em}td.replay code{overflow-wrap:break-word}.nw{white-space:nowrap}.tablewrap{overflow-x:auto}p{max-width:75em}.kv th{background:#f8f8f8;font-weight:600}
 .warn{color:#a33}`;
 
+const IMPORTANCE_METHOD = `Each bar is the share of the score's variance over the search space that the parameter explains on its own; the rest is interactions. A conditional parameter's "inactive" is one of its levels.`;
+
+/** Which trials the importance was fitted to, and by which value. */
+function importanceBasisText(m: ReportModel): string {
+  const b = m.importanceBasis;
+  const forest = `fANOVA on a random forest of 32 regression trees (bootstrap seeded from the study seed ${m.seed}, so the same ledger gives the same numbers)`;
+  if (b.epoch === null) {
+    const pruned = m.trials.filter((t) => t.state === 'pruned').length;
+    return `${forest}, fitted to the final ${m.metric} of the ${b.complete} complete trials.${b.prunedLeftOut ? ` The ${pruned} pruned trials are not counted: ${b.prunedLeftOut}.` : ''}`;
+  }
+  return `${forest}, fitted to ${m.metric} after epoch ${b.epoch} of the ${b.complete} complete and ${b.pruned} pruned trials: epoch ${b.epoch} is the last epoch all of them reached. A pruned trial has no final score, and leaving it out would hide what got it pruned; comparing every trial at the same epoch counts it without mixing short and long training, so these numbers say how much each parameter moves ${m.metric} at epoch ${b.epoch}, not at the end.`;
+}
+
 /** The report page of a model. */
 export async function reportHtml(m: ReportModel, options: HtmlOptions = {}): Promise<string> {
   const charts = await reportCharts(m);
@@ -160,10 +173,7 @@ export async function reportHtml(m: ReportModel, options: HtmlOptions = {}): Pro
     ? `Best: trial <b>${escapeHtml(m.best.id)}</b>, ${escapeHtml(m.metric)} = <b>${num(m.best.score, 6)}</b> — replay with <code>${escapeHtml(m.trials.find((t) => t.index === m.best!.index)?.replay ?? '')}</code>`
     : 'No complete trial yet.';
   const csp = `default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:${options.live ? "; connect-src 'self'" : ''}`;
-  const importanceNote =
-    m.importance.length > 0
-      ? `fANOVA on a random forest of 32 regression trees fitted to the ${counts.complete} complete trials (bootstrap seeded from the study seed ${m.seed}, so the same ledger gives the same numbers). Each bar is the share of the score's variance over the search space that the parameter explains on its own; the rest is interactions. A conditional parameter's "inactive" is one of its levels.`
-      : '';
+  const importanceNote = m.importance.length > 0 ? `${importanceBasisText(m)} ${IMPORTANCE_METHOD}` : '';
   const environment = kv([
     ['lockstep', env.lockstep],
     ['numeric', String(env.numeric)],
@@ -217,7 +227,7 @@ ${figure(charts.history)}
 <div class="charts">${charts.slices.map((c) => figure(c, 'chart slice', true)).join('\n')}</div>
 <h2>Parameter importance</h2>
 ${figure(charts.importance)}
-<p class="sub">${escapeHtml(importanceNote)}</p>
+<p class="sub" id="importance-basis">${escapeHtml(importanceNote)}</p>
 <h2>Learning curves</h2>
 ${figure(charts.curves)}
 <h2>Trials</h2>

@@ -72,6 +72,8 @@ export interface ReportModel {
   importance: Importance[];
   /** Why importance is empty, when it is. */
   importanceNote: string | null;
+  /** Which trials importance counts, and by which value. */
+  importanceBasis: ImportanceBasis;
   warnings: string[];
   records: number;
 }
@@ -266,27 +268,87 @@ function curveMetricOf(summary: StudySummary): string | null {
   return [...keys].sort()[0] ?? null;
 }
 
+/** What the importance was fitted to. */
+export interface ImportanceBasis {
+  /**
+   * Null: the complete trials' final scores. A number: the per-epoch metric at that epoch, the last
+   * one that every counted complete and pruned trial reached.
+   */
+  epoch: number | null;
+  complete: number;
+  pruned: number;
+  /** Why the study's pruned trials are not counted, when it has some and they are not. */
+  prunedLeftOut: string | null;
+}
+
 /**
- * fANOVA over the complete trials with a finite score. A conditional parameter's domain is
- * [-1, 1]: its values in [0, 1], "inactive" at -0.5, so that being inactive is a level of it.
+ * The trials importance is fitted to, and the value of each. A pruned trial has no final score,
+ * and leaving it out hides what made it bad (six of seven sgd trials pruned, the seventh lucky:
+ * optimizer 0). So when the study has pruned trials, every complete and pruned trial is compared
+ * at the last epoch they all reached, by the metric recorded after that epoch.
+ */
+function importanceData(
+  trials: ReportTrial[],
+  metric: string,
+  curveMetric: string | null,
+): { rows: { trial: ReportTrial; y: number }[]; basis: ImportanceBasis } {
+  const complete = trials.filter(
+    (t) => t.state === 'complete' && t.score !== null && Number.isFinite(t.score),
+  );
+  const pruned = trials.filter((t) => t.state === 'pruned');
+  const finals = {
+    rows: complete.map((trial) => ({ trial, y: trial.score! })),
+    basis: { epoch: null, complete: complete.length, pruned: 0, prunedLeftOut: null },
+  };
+  if (pruned.length === 0) return finals;
+  const leftOut = (why: string) => ({ ...finals, basis: { ...finals.basis, prunedLeftOut: why } });
+  if (curveMetric !== metric) return leftOut(`the ledger has no per-epoch ${metric} to compare them by`);
+  if (pruned.some((t) => t.curve.length === 0))
+    return leftOut('some were pruned before their first epoch, so there is no epoch to compare them at');
+  const epoch = Math.min(...pruned.map((t) => t.curve.at(-1)!.epoch));
+  const at = (t: ReportTrial) => t.curve.find((p) => p.epoch === epoch)?.value;
+  const counted = [...complete, ...pruned]
+    .filter((t) => at(t) !== undefined)
+    .sort((a, b) => a.index - b.index);
+  const countedPruned = counted.filter((t) => t.state === 'pruned').length;
+  if (countedPruned === 0) return leftOut(`none of them recorded ${metric} at epoch ${epoch}`);
+  return {
+    rows: counted.map((trial) => ({ trial, y: at(trial)! })),
+    basis: { epoch, complete: counted.length - countedPruned, pruned: countedPruned, prunedLeftOut: null },
+  };
+}
+
+/**
+ * fANOVA over the trials `importanceData` picks. A conditional parameter's domain is [-1, 1]: its
+ * values in [0, 1], "inactive" at -0.5, so that being inactive is a level of it.
  */
 function importanceOf(
   axes: ParamAxis[],
   trials: ReportTrial[],
   seed: number,
-): { importance: Importance[]; note: string | null } {
-  const scored = trials.filter((t) => t.state === 'complete' && t.score !== null && Number.isFinite(t.score));
-  if (axes.length === 0) return { importance: [], note: 'the study has no varying parameters' };
-  if (scored.length < 2) return { importance: [], note: 'needs at least two complete trials' };
+  metric: string,
+  curveMetric: string | null,
+): { importance: Importance[]; note: string | null; basis: ImportanceBasis } {
+  const { rows, basis } = importanceData(trials, metric, curveMetric);
+  if (axes.length === 0) return { importance: [], note: 'the study has no varying parameters', basis };
+  if (rows.length < 2)
+    return {
+      importance: [],
+      note: basis.epoch === null ? 'needs at least two complete trials' : 'needs at least two trials',
+      basis,
+    };
   const domains: FeatureDomain[] = axes.map((a) => ({ name: a.name, low: a.conditional ? -1 : 0, high: 1 }));
-  const rows = scored.map((t) => axes.map((a) => a.unit(t.params[a.name]) ?? -0.5));
   const importance = fanova(
     domains,
-    rows,
-    scored.map((t) => t.score!),
+    rows.map(({ trial }) => axes.map((a) => a.unit(trial.params[a.name]) ?? -0.5)),
+    rows.map(({ y }) => y),
     seed,
   );
-  return { importance, note: importance.length === 0 ? 'every complete trial has the same score' : null };
+  const same =
+    basis.epoch === null
+      ? 'every complete trial has the same score'
+      : `every trial has the same ${metric} at epoch ${basis.epoch}`;
+  return { importance, note: importance.length === 0 ? same : null, basis };
 }
 
 /** Builds the model of a summarised study. */
@@ -317,7 +379,11 @@ export function modelOf(summary: StudySummary): ReportModel {
     };
   });
   const axes = axesOf(summary);
-  const { importance, note } = importanceOf(axes, trials, state.study.seed);
+  const {
+    importance,
+    note,
+    basis: importanceBasis,
+  } = importanceOf(axes, trials, state.study.seed, summary.metric, curveMetric);
   return {
     ledger: summary.ledger,
     study: summary.study,
@@ -337,6 +403,7 @@ export function modelOf(summary: StudySummary): ReportModel {
     curveMetric,
     importance,
     importanceNote: note,
+    importanceBasis,
     warnings: summary.warnings,
     records: state.records,
   };

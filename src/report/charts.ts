@@ -41,6 +41,9 @@ function stateColor(trials: readonly { state: TrialStatus }[]) {
   };
 }
 
+/** An axis of counts (trial indices, epochs): no tick between two integers. */
+const INTEGER_TICKS = { tickMinStep: 1, format: 'd' };
+
 const scored = (t: ReportTrial): t is ReportTrial & { score: number } =>
   t.score !== null && Number.isFinite(t.score) && t.state !== 'failed';
 
@@ -73,7 +76,7 @@ export function historySpec(m: ReportModel): { spec: VlSpec; marks: number } {
           data: { values: points },
           mark: { type: 'point', filled: true, size: 36, opacity: 0.8 },
           encoding: {
-            x: { field: 'trial', type: 'quantitative', title: 'trial index' },
+            x: { field: 'trial', type: 'quantitative', title: 'trial index', axis: INTEGER_TICKS },
             y: { field: 'score', type: 'quantitative', title: m.metric, scale: { zero: false } },
             color: stateColor(points),
           },
@@ -289,7 +292,7 @@ export function curvesSpec(m: ReportModel): { spec: VlSpec; marks: number } {
       data: { values },
       mark: { type: 'line', strokeWidth: 1, opacity: 0.55 },
       encoding: {
-        x: { field: 'epoch', type: 'quantitative', title: 'epoch' },
+        x: { field: 'epoch', type: 'quantitative', title: 'epoch', axis: INTEGER_TICKS },
         y: { field: 'value', type: 'quantitative', title: m.curveMetric ?? '', scale: { zero: false } },
         detail: { field: 'trial', type: 'nominal' },
         color,

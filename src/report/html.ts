@@ -142,7 +142,7 @@ const STYLE = `body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;ma
 h1{font-size:1.5em;margin-bottom:.2em}h2{margin-top:1.6em;border-bottom:1px solid #ddd;padding-bottom:.2em}h3{font-size:1em;margin:.2em 0}
 .sub{color:#555}td.mono{white-space:nowrap}.mono,code{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:12px}
 .charts{display:flex;flex-wrap:wrap;gap:1em}figure{margin:0 0 1em}figcaption{color:#555;font-size:12px;max-width:700px}
-figure.empty p{color:#777;font-style:italic}details>summary{cursor:pointer}details>summary h3{display:inline}
+figure.empty p{color:#777;font-style:italic}details{margin-top:1em}details>summary{cursor:pointer}details>summary h3{display:inline}
 table{border-collapse:collapse}td,th{border:1px solid #ddd;padding:2px 6px;text-align:left;vertical-align:top}
 table.trials th[data-col]{cursor:pointer;background:#f4f4f4;user-select:none}
 table.trials th[aria-sort=ascending]::after{content:" ▲"}table.trials th[aria-sort=descending]::after{content:" ▼"}

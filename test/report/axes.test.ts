@@ -115,3 +115,13 @@ describe('slice plots', () => {
     expect(lr).toEqual([0.001, 0.01, 0.1]);
   });
 });
+
+describe('the history and the learning curves', () => {
+  it('tick trial indices and epochs at integers only', async () => {
+    for (const chart of ['chart-history', 'chart-curves']) {
+      const labels = await axisLabels(page, chart, 'X');
+      expect(labels.length, chart).toBeGreaterThanOrEqual(2);
+      for (const l of labels) expect(Number.isInteger(Number(l)), `${chart} tick ${l}`).toBe(true);
+    }
+  });
+});

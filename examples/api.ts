@@ -1,5 +1,6 @@
 // lockstep from TypeScript: a typed search space, the built-in MLP, and an objective of your own.
-// Run it with: npx tsc -p examples && node examples/dist/api.js   (outputs go to ./runs)
+// Run it with: npx tsc -p examples && node examples/dist/api.js   (outputs go to ./runs; in your own project,
+// a tsconfig with module NodeNext and skipLibCheck, as `tsc --init` writes it)
 import { categorical, fixed, float, int, search, space, when } from 'lockstep';
 
 // 1. The built-in MLP on a built-in table. Parameters are the MLP's (see the README's table).

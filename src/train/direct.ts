@@ -1,9 +1,8 @@
 import type { Task } from '../data/types.js';
 import { LockstepError } from '../errors.js';
 import { pow } from '../math/index.js';
-import type { FlatLayout } from './step.js';
 import * as tf from './tf.js';
-import type { Activation, MlpParams } from './types.js';
+import type { Activation, FlatLayout, MlpParams } from './types.js';
 
 /**
  * FlatTrainer's training step on tfjs-backend-wasm's compiled kernels, called directly: the same

@@ -5,7 +5,9 @@ import { pow } from '../math/index.js';
 import { currentWasmBackend, DirectForward, DirectStep } from './direct.js';
 import { denseOp, PREDICT_BATCH } from './mlp.js';
 import * as tf from './tf.js';
-import type { Activation, MlpParams } from './types.js';
+import type { Activation, FlatLayout, MlpParams } from './types.js';
+
+export type { FlatLayout } from './types.js';
 
 /**
  * One training step of the MLP in few tfjs kernels: a hand-written forward and backward pass
@@ -17,14 +19,6 @@ import type { Activation, MlpParams } from './types.js';
  * gradient. Optimizer formulas follow tfjs's (Adam with bias-corrected moments, momentum SGD,
  * non-centred RMSprop with momentum), epsilon 1e-7.
  */
-export interface FlatLayout {
-  /** Shapes in model order: kernel [fanIn, fanOut], bias [fanOut], per layer. */
-  shapes: number[][];
-  /** Offset of each weight in the flat buffer. */
-  offsets: number[];
-  size: number;
-}
-
 export function flatLayout(nFeatures: number, params: MlpParams, nOutputs: number): FlatLayout {
   const shapes: number[][] = [];
   const offsets: number[] = [];

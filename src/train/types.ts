@@ -43,3 +43,12 @@ export interface TrainOutcome {
   /** 'stopped' when the callback asked to stop. */
   stopped: boolean;
 }
+
+/** Where each weight of an MLP lies in one flat buffer (the direct kernels and the flat trainer share it). */
+export interface FlatLayout {
+  /** Shapes in model order: kernel [fanIn, fanOut], bias [fanOut], per layer. */
+  shapes: number[][];
+  /** Offset of each weight in the flat buffer. */
+  offsets: number[];
+  size: number;
+}

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DataError } from '../errors.js';
-import { categoryOf, compareStrings, labelOf, parseBoolean, parseNumber, showCell } from './cells.js';
+import { categoryOf, compareStrings, labelOf, parseBoolean, showCell } from './cells.js';
+import { numericColumn } from './numbers.js';
 import type { Cell, PreparedData, RawTable, Schema, SplitIndices } from './types.js';
 
 const NumericStep = z.strictObject({
@@ -76,10 +77,16 @@ export function fitPipeline(table: RawTable, schema: Schema, trainRows: Uint32Ar
   const features: FeatureStep[] = schema.features.map((f) => {
     const c = columnIndex(table, f.name);
     if (f.type === 'numeric') {
+      const nums = numericColumn(table, c);
       const values: number[] = [];
       for (const r of trainRows) {
-        const v = table.rows[r]![c] ?? null;
-        if (v !== null) values.push(numberAt(table, c, r, v));
+        const x = nums[r]!;
+        // NaN: the cell is missing (skipped) or not a number (an error).
+        if (!Number.isNaN(x)) values.push(x);
+        else {
+          const v = table.rows[r]![c] ?? null;
+          if (v !== null) numberAt(table, nums, c, r, v);
+        }
       }
       const { mean, std } = meanStd(values);
       return { name: f.name, type: 'numeric', impute: median(values), mean, std };
@@ -122,11 +129,12 @@ function fitTarget(table: RawTable, schema: Schema, trainRows: Uint32Array): Tar
   const name = schema.target.name;
   if (schema.task === 'regression') {
     const c = columnIndex(table, name);
+    const nums = numericColumn(table, c);
     const values: number[] = [];
     for (const r of trainRows) {
       const v = table.rows[r]![c] ?? null;
       if (v === null) throw missingTarget(table, name, r);
-      values.push(numberAt(table, c, r, v));
+      values.push(numberAt(table, nums, c, r, v));
     }
     const { mean, std } = meanStd(values);
     return { name, task: 'regression', mean, std };
@@ -155,10 +163,14 @@ export function encodeFeatures(p: Pipeline, table: RawTable, rows: Uint32Array):
   for (const f of p.features) {
     const c = columnIndex(table, f.name);
     if (f.type === 'numeric') {
+      const nums = numericColumn(table, c);
       for (let i = 0; i < n; i++) {
         const r = rows[i]!;
-        const v = table.rows[r]![c] ?? null;
-        const value = v === null ? f.impute : numberAt(table, c, r, v);
+        let value = nums[r]!;
+        if (Number.isNaN(value)) {
+          const v = table.rows[r]![c] ?? null;
+          value = v === null ? f.impute : numberAt(table, nums, c, r, v);
+        }
         x[i * width + offset] = (value - f.mean) / f.std;
       }
       offset += 1;
@@ -195,11 +207,12 @@ export function encodeTarget(p: Pipeline, table: RawTable, rows: Uint32Array): F
   const t = p.target;
   const c = columnIndex(table, t.name);
   if (t.task === 'regression') {
+    const nums = numericColumn(table, c);
     for (let i = 0; i < n; i++) {
       const r = rows[i]!;
       const v = table.rows[r]![c] ?? null;
       if (v === null) throw missingTarget(table, t.name, r);
-      y[i] = (numberAt(table, c, r, v) - t.mean) / t.std;
+      y[i] = (numberAt(table, nums, c, r, v) - t.mean) / t.std;
     }
   } else {
     const index = new Map(t.classes.map((k, j) => [k, j]));
@@ -259,9 +272,10 @@ function columnIndex(table: RawTable, name: string): number {
   return c;
 }
 
-function numberAt(table: RawTable, c: number, r: number, v: Exclude<Cell, null>): number {
-  const x = parseNumber(v);
-  if (x === undefined) {
+/** The number of cell (r, c), which holds `v`, from its column's numbers (numericColumn); an error naming it when none. */
+function numberAt(table: RawTable, nums: Float64Array, c: number, r: number, v: Exclude<Cell, null>): number {
+  const x = nums[r]!;
+  if (Number.isNaN(x)) {
     throw new DataError(
       `${table.source}: column '${table.columns[c]}' row ${r + 1}: '${showCell(v)}' is not a number`,
     );

@@ -1,5 +1,6 @@
 import { DataError } from '../errors.js';
 import { categoryOf, compareStrings, labelOf, parseBoolean, parseNumber, showCell } from './cells.js';
+import { numericColumn } from './numbers.js';
 import type { ColumnSchema, ColumnType, RawTable, Schema, Task } from './types.js';
 
 export interface SchemaOptions {
@@ -93,10 +94,15 @@ export function inferSchema(table: RawTable, target: string, task?: Task, opts: 
 function inferType(table: RawTable, c: number, rows: number[]): ColumnType {
   let numeric = true;
   let boolean = true;
+  // The column's numbers, parsed once (and kept for fitting and encoding) when its first value is one.
+  let numbers: Float64Array | undefined;
   for (const r of rows) {
     const v = table.rows[r]![c] ?? null;
     if (v === null) continue;
-    if (numeric && parseNumber(v) === undefined) numeric = false;
+    if (numeric) {
+      numbers ??= parseNumber(v) === undefined ? undefined : numericColumn(table, c);
+      if (numbers === undefined || Number.isNaN(numbers[r]!)) numeric = false;
+    }
     if (boolean && parseBoolean(v) === undefined) boolean = false;
     if (!numeric && !boolean) return 'categorical';
   }

@@ -5,7 +5,7 @@ import { hypervolume, hypervolumeContributions } from './hypervolume.js';
 import { fastNonDominatedSort, type ParetoPoint, paretoPoints, studyDirections } from './pareto.js';
 import { CategoricalParzen, NumericParzen, observationWeights } from './parzen.js';
 import { unitDraw } from './random.js';
-import { TPE_DEFAULTS, TpeSampler, unitMapper } from './tpe.js';
+import { stopAt, TPE_DEFAULTS, TpeSampler, unitMapper } from './tpe.js';
 import type { FinishedTrial, SampleContext, Sampler } from './types.js';
 
 export interface MotpeOptions {
@@ -168,7 +168,9 @@ export class MotpeSampler implements Sampler {
     let bestScore = Number.NEGATIVE_INFINITY;
     for (let c = 0; c < nc; c++) {
       const x = l.sample(stream);
-      const score = l.logPdf(x) - g.logPdf(x);
+      const lx = l.logPdf(x);
+      // As TPE: g(x) stops early once the candidate cannot beat the best (the same proposal).
+      const score = lx - g.logPdf(x, stopAt(lx, bestScore));
       if (score > bestScore) {
         bestScore = score;
         best = x;

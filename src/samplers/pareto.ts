@@ -114,14 +114,18 @@ export function constrainedDominates(a: ParetoPoint, b: ParetoPoint): boolean {
 
 /**
  * Fast non-dominated sorting (Deb et al. 2002) under constrained domination: the fronts, each a list
- * of positions into `points` in ascending order, the first front non-dominated. With `limit`, stops
- * once the fronts returned hold at least `limit` points. O(m·n²) time, O(n²) memory at worst.
+ * of positions into `points` in ascending order, the first front non-dominated. O(m·n²) time, O(n²)
+ * memory at worst. With `limit` < n, stops once the fronts returned hold at least `limit` points, and
+ * peels them off one at a time instead (each front by a cull against the front being built: O(m·n·|front|)
+ * per front, O(n) memory), which is what a sampler asking for its ~25 best of thousands needs. Both give
+ * the same fronts: those of a strict partial order, which constrained domination is.
  */
 export function fastNonDominatedSort(
   points: readonly ParetoPoint[],
   limit = Number.POSITIVE_INFINITY,
 ): number[][] {
   const n = points.length;
+  if (limit < n) return peelFronts(points, limit);
   const dominated: number[][] = Array.from({ length: n }, () => []);
   const count = new Int32Array(n);
   for (let p = 0; p < n; p++) {
@@ -140,10 +144,8 @@ export function fastNonDominatedSort(
   const fronts: number[][] = [];
   let front: number[] = [];
   for (let p = 0; p < n; p++) if (count[p] === 0) front.push(p);
-  let covered = 0;
-  while (front.length > 0 && covered < limit) {
+  while (front.length > 0) {
     fronts.push(front);
-    covered += front.length;
     const next: number[] = [];
     for (const p of front) {
       for (const q of dominated[p]!) {
@@ -152,6 +154,31 @@ export function fastNonDominatedSort(
       }
     }
     front = next.sort((x, y) => x - y);
+  }
+  return fronts;
+}
+
+/** The first fronts, peeled one at a time until they hold `limit` points (see fastNonDominatedSort). */
+function peelFronts(points: readonly ParetoPoint[], limit: number): number[][] {
+  let remaining = points.map((_, p) => p);
+  const fronts: number[][] = [];
+  let covered = 0;
+  while (remaining.length > 0 && covered < limit) {
+    // The non-dominated points of `remaining`: a point dominated by a member of the front being built
+    // is not in it; one that is not joins it and drops the members it dominates (by transitivity,
+    // nothing dropped or skipped can dominate a later member).
+    let front: number[] = [];
+    for (const p of remaining) {
+      const a = points[p]!;
+      if (front.some((q) => constrainedDominates(points[q]!, a))) continue;
+      front = front.filter((q) => !constrainedDominates(a, points[q]!));
+      front.push(p);
+    }
+    front.sort((x, y) => x - y);
+    fronts.push(front);
+    covered += front.length;
+    const inFront = new Set(front);
+    remaining = remaining.filter((p) => !inFront.has(p));
   }
   return fronts;
 }

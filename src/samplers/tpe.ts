@@ -307,7 +307,7 @@ function withAbove(
  * bestScore is not finite or the difference is out of that range. The score a stopped candidate gets
  * (−Infinity) loses as its exact score would have: the proposal is the same.
  */
-function stopAt(lx: number, bestScore: number): number {
+export function stopAt(lx: number, bestScore: number): number {
   const d = lx - bestScore;
   return Number.isFinite(lx) && Number.isFinite(bestScore) && d > -700 && d < 700
     ? exp(d) * (1 + 1e-6)

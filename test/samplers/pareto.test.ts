@@ -93,6 +93,34 @@ describe('fast non-dominated sort', () => {
     );
   });
 
+  it('peeling the first fronts (limit < n) gives the first fronts of the full sort, on larger sets', () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.tuple(
+            fc.integer({ min: 0, max: 30 }),
+            fc.integer({ min: 0, max: 30 }),
+            fc.integer({ min: 0, max: 3 }),
+          ),
+          {
+            minLength: 2,
+            maxLength: 200,
+          },
+        ),
+        fc.integer({ min: 1, max: 40 }),
+        (xs, limit) => {
+          const points = xs.map(
+            ([a, b, v], index): ParetoPoint => ({ index, losses: [a, b, a + b], violation: v === 3 ? 0 : v }),
+          );
+          const full = fastNonDominatedSort(points);
+          const peeled = fastNonDominatedSort(points, Math.min(limit, points.length - 1));
+          expect(peeled).toEqual(full.slice(0, peeled.length));
+        },
+      ),
+      { numRuns: 100, seed: 23 },
+    );
+  });
+
   it('every point of a front is dominated by some point of the front before it', () => {
     fc.assert(
       fc.property(pointsArb(true), (points) => {

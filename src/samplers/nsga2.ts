@@ -15,7 +15,10 @@ import type { FinishedTrial, SampleContext, Sampler } from './types.js';
 export interface Nsga2Options {
   /** Trials per generation: generation g is trials [g·population_size, (g+1)·population_size). Default 50. */
   population_size?: number;
-  /** Probability of redrawing each parameter of a child at random. Default 1 / (number of parameters). */
+  /**
+   * Probability of redrawing each parameter of a child at random. Default 1 / the number of non-fixed
+   * unconditional parameters (Optuna's: 1 / the size of the intersection search space).
+   */
   mutation_prob?: number;
   /** Probability that a child comes from two parents by crossover, else a copy of one. Default 0.9. */
   crossover_prob?: number;
@@ -53,7 +56,7 @@ export interface Population {
  *   replacement; the lower rank wins, then the larger crowding distance, then the lower index; the second
  *   parent from the population without the first) and uniform crossover (each parameter from the second
  *   parent with swapping_prob); otherwise a copy of one parent drawn uniformly. Then each parameter is
- *   redrawn uniformly with mutation_prob (default 1 / the number of non-fixed parameters).
+ *   redrawn uniformly with mutation_prob (default 1 / the number of non-fixed unconditional parameters).
  *
  * Every parameter goes through the shared codec: a parent's value that is no longer valid in the space is
  * snapped (`fromUnit(tryToUnit(v))`) or, when foreign, redrawn; a conditional parameter inactive in the
@@ -117,11 +120,8 @@ export class Nsga2Sampler implements Sampler {
     let second: FinishedTrial | undefined;
     if (cross) {
       const a = tournament(pop, allPositions(n), select);
-      const b = tournament(
-        pop,
-        allPositions(n).filter((p) => p !== a),
-        select,
-      );
+      const rest = allPositions(n).filter((p) => p !== a);
+      const b = tournament(pop, rest, select);
       first = pop.trials[a]!;
       second = pop.trials[b]!;
     } else {

@@ -25,12 +25,9 @@ import type { Objective } from './pool/types.js';
 import type { Stream } from './rng/index.js';
 import type { Condition, ParamValue } from './space/types.js';
 import { parseStudyConfig, type StudyConfigInput } from './study/config.js';
-import {
-  objectiveSourceHash,
-  search as runSearch,
-  type SearchOptions,
-  type SearchResult,
-} from './study/search.js';
+import { objectiveSourceHash } from './study/objective.js';
+import { search as runSearch } from './study/search.js';
+import type { SearchOptions, SearchResult } from './study/types.js';
 import type { EpochMetrics } from './train/types.js';
 
 /** One parameter's spec, in the long form a YAML space uses. */

@@ -11,7 +11,7 @@ import { packageRoot } from '../paths.js';
 import { intSeedFor } from '../rng/index.js';
 import { parseStudyConfig, resolvePaths, zodLine } from '../study/config.js';
 import { prepareStudyData, requireDataset } from '../study/data.js';
-import { objectiveOf } from '../study/search.js';
+import { objectiveOf } from '../study/objective.js';
 import { environment, initBackend } from '../train/backend.js';
 import { trainMlp } from '../train/loop.js';
 import { resolveMlpParams } from '../train/params.js';

@@ -6,8 +6,8 @@ import { createSampler } from '../samplers/index.js';
 import type { FinishedTrial } from '../samplers/types.js';
 import { parseSpace } from '../space/index.js';
 import { parseStudyConfig, type StudyConfigInput } from '../study/config.js';
-import { toFinishedTrial } from '../study/controller.js';
 import { search } from '../study/search.js';
+import { toFinishedTrial } from '../study/trial.js';
 import type { Direction } from '../train/types.js';
 
 /** What the runner posts to a worker: plain, structured-cloneable. */

@@ -1,6 +1,6 @@
 import { LockstepError } from '../errors.js';
 import { isPgUrl } from '../ledger/url.js';
-import { runWorker } from '../study/worker.js';
+import { runWorker } from '../study/distributed.js';
 import { intOption, onePositional, printJson } from './args.js';
 import { ProgressLine } from './progress.js';
 

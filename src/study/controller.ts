@@ -1,100 +1,22 @@
-import { curveOfHistory, isSampledEpoch } from '../ledger/progress.js';
-import type { TrialResult } from '../pool/types.js';
-import type { Pruner } from '../pruners/types.js';
-import { intSeedFor } from '../rng/seed.js';
-import type { FinishedTrial, Sampler, TrialState } from '../samplers/types.js';
-import type { Params, SearchSpace } from '../space/types.js';
-import type { Direction, EpochMetrics } from '../train/types.js';
-import { trialId } from './ids.js';
-import { mayStart, visibleCount } from './lag.js';
+import { curveOfHistory } from '../ledger/progress.js';
+import type { FinishedTrial } from '../samplers/types.js';
+import { mayStart } from './lag.js';
+import {
+  type RunOutcome,
+  runTrial,
+  seenBy,
+  type TrialRunner,
+  type TrialSetup,
+  type TrialSink,
+  type TrialSpec,
+  toFinishedTrial,
+  trialSpec,
+} from './trial.js';
 
-/** What the controller hands to a runner: everything that decides the trial's numbers. */
-export interface TrialSpec {
-  index: number;
-  id: string;
-  seed: number;
-  params: Params;
-}
+/** Attempts at a trial within one run: an environmental failure is retried once. */
+const MAX_ATTEMPTS = 2;
 
-/** A runner's answer. An error inside the trial is data (`failed`), never a rejection. */
-export type RunOutcome =
-  | {
-      state: 'complete' | 'pruned';
-      score: number;
-      metrics: EpochMetrics;
-      history: EpochMetrics[];
-      weightsHash: string | null;
-      epochs: number;
-    }
-  | {
-      state: 'failed';
-      error: string;
-      /**
-       * 'trial': the trial's own numbers decided it (replays as such); 'environment': loading, memory or
-       * engine faults, a timeout, a lost worker, an abort (retried).
-       */
-      cause: 'trial' | 'environment';
-      metrics: EpochMetrics;
-      history: EpochMetrics[];
-      epochs: number;
-    };
-
-/** A runner's view of a pool result: a stopped trial is pruned; a failure keeps the cause its worker found. */
-export function outcomeOf(r: TrialResult): RunOutcome {
-  if (r.state === 'failed') {
-    return {
-      state: 'failed',
-      error: r.error,
-      cause: r.cause,
-      metrics: r.history.at(-1) ?? {},
-      history: r.history,
-      epochs: r.epochs,
-    };
-  }
-  return {
-    state: r.stopped ? 'pruned' : 'complete',
-    score: r.score,
-    metrics: r.metrics,
-    history: r.history,
-    weightsHash: r.weightsHash ?? null,
-    epochs: r.epochs,
-  };
-}
-
-/** Runs trials, e.g. on a pool of worker threads. */
-export interface TrialRunner {
-  run(
-    spec: TrialSpec,
-    opts: {
-      signal: AbortSignal;
-      onEpoch: (epoch: number, metrics: EpochMetrics) => void | 'stop';
-      /** Whether onEpoch may answer 'stop' (a pruner): the trial then waits for its answer after every epoch. */
-      mayStop: boolean;
-    },
-  ): Promise<RunOutcome>;
-}
-
-/** The side of the controller that records: appends to the ledger before acting. */
-export interface ControllerSink {
-  started(spec: TrialSpec): Promise<void> | void;
-  progress(index: number, epoch: number, metrics: EpochMetrics): Promise<void> | void;
-  finished(
-    spec: TrialSpec,
-    outcome: RunOutcome,
-    meta: { wallMs: number; worker: number | null; startedAt: string },
-  ): Promise<void> | void;
-}
-
-export interface ControllerOptions {
-  key: string;
-  seed: number;
-  space: SearchSpace;
-  sampler: Sampler;
-  /** Asked after each epoch of a running trial, with the same history as its sampler; default: never prunes. */
-  pruner?: Pruner;
-  direction: Direction;
-  /** The study metric's name, read from each epoch's metrics to build the pruner's / sampler's curves. */
-  metric: string;
+export interface ControllerOptions extends TrialSetup {
   parallelism: number;
   trials: number;
   workers: number;
@@ -103,38 +25,12 @@ export interface ControllerOptions {
   /** Trials already finished in the ledger (a resume), by index. */
   finished: ReadonlyMap<number, FinishedTrial>;
   runner: TrialRunner;
-  sink: ControllerSink;
+  sink: TrialSink;
   signal?: AbortSignal;
   /** Called after each trial finishes, for progress display. */
   onFinished?: (spec: TrialSpec, outcome: RunOutcome, doneCount: number) => void;
   /** Clock, for wall time and the time budget only. */
   now?: () => number;
-}
-
-/** Turns a finished outcome into what samplers see. */
-export function toFinishedTrial(
-  spec: { index: number; params: Params },
-  state: TrialState,
-  score: number | null,
-  curve: number[],
-): FinishedTrial {
-  const value =
-    state === 'complete' ? (score ?? undefined) : state === 'pruned' ? curve[curve.length - 1] : undefined;
-  return {
-    index: spec.index,
-    params: spec.params,
-    state,
-    value: value !== undefined && Number.isFinite(value) ? value : undefined,
-    intermediate: curve,
-  };
-}
-
-/** Attempts at a trial within one run: an environmental failure is retried once. */
-const MAX_ATTEMPTS = 2;
-
-/** The seed of trial `index` in a study with root seed `seed`. */
-export function trialSeed(seed: number, index: number): number {
-  return intSeedFor(seed, 'trial', index);
 }
 
 /**
@@ -165,59 +61,22 @@ export async function runController(
   };
   advanceFrontier();
 
-  const history = (index: number): FinishedTrial[] => {
-    const out: FinishedTrial[] = [];
-    const n = visibleCount(index, o.parallelism);
-    for (let j = 0; j < n; j++) out.push(finished.get(j)!);
-    return out;
-  };
-
   const launch = (index: number) => {
     // The lag rule's history: fixed once the trial may start, shared by its sampler and its pruner.
-    const seen = history(index);
-    const spec: TrialSpec = {
-      index,
-      id: trialId(o.key, index),
-      seed: trialSeed(o.seed, index),
-      params: o.sampler.sample(o.space, seen, { seed: o.seed, index, direction: o.direction }),
-    };
-    const startedAt = new Date().toISOString(); // timing only
-    const t = now();
-    const worker = null;
+    const seen = seenBy(index, o.parallelism, finished);
+    const spec = trialSpec(o, index, seen);
+    const began = { startedAt: new Date().toISOString(), t0: now() }; // timing only
     const p = (async function attemptTrial(attempt: number): Promise<void> {
-      await o.sink.started(spec);
-      const curve: number[] = [];
-      const progressWrites: Promise<void>[] = [];
-      /** The last epoch reported and not recorded (ledger/progress.ts): recorded once it proves the trial's last. */
-      let unrecorded: { epoch: number; metrics: EpochMetrics } | undefined;
-      const outcome = await o.runner.run(spec, {
+      const outcome = await runTrial(o, spec, seen, {
+        runner: o.runner,
+        sink: o.sink,
         signal: abort.signal,
         mayStop,
-        onEpoch: (epoch, metrics) => {
-          // Every epoch up to 100, then one in ten per decade, is recorded, and only there is the pruner asked,
-          // with the recorded values (NaN at the others): what a resume and verify rebuild from the ledger. The
-          // trial's last epoch is recorded once it has ended.
-          if (!isSampledEpoch(curve.length + 1)) {
-            curve.push(Number.NaN);
-            unrecorded = { epoch, metrics };
-            return undefined;
-          }
-          curve.push(metrics[o.metric] ?? Number.NaN);
-          unrecorded = undefined;
-          const w = o.sink.progress(index, epoch, metrics);
-          if (w) progressWrites.push(w);
-          // Answered on the main thread before the trial's next epoch starts (the worker waits for it).
-          if (o.pruner?.shouldPrune(seen, curve, { index, seed: o.seed, direction: o.direction }))
-            return 'stop';
-          return undefined;
-        },
+        worker: null,
+        now,
+        began,
       });
-      await Promise.all(progressWrites);
-      const counts = !(outcome.state === 'failed' && outcome.cause === 'environment');
-      if (unrecorded !== undefined && counts && outcome.epochs === curve.length) {
-        await o.sink.progress(index, unrecorded.epoch, unrecorded.metrics);
-      }
-      await o.sink.finished(spec, outcome, { wallMs: now() - t, worker, startedAt });
+      if (outcome === null) return; // interrupted: left unfinished, for a resume
       if (outcome.state === 'failed' && outcome.cause === 'environment') {
         // A lost worker or a timeout is retried once at once (a new trial.started: the trial's numbers do not
         // depend on the attempt); a second such failure is left unfinished, for a resume to retry.

@@ -89,3 +89,20 @@ export function studyBody(
     module: module ?? null,
   };
 }
+
+/**
+ * Why a study recorded with `recorded`'s engine cannot go on with `mine` (another numeric backend or engine
+ * computes other numbers), or undefined when they compute the same.
+ */
+export function engineDifference(
+  recorded: StudyBody['environment'],
+  mine: StudyBody['environment'],
+): string | undefined {
+  if (
+    recorded.backend === mine.backend &&
+    recorded.numeric === mine.numeric &&
+    recorded.backendVersion === mine.backendVersion
+  )
+    return undefined;
+  return `it was recorded with backend ${recorded.backend} ${recorded.backendVersion} (numeric version ${recorded.numeric}), this is ${mine.backend} ${mine.backendVersion} (numeric version ${mine.numeric})`;
+}

@@ -1,16 +1,16 @@
 import { join } from 'node:path';
 import type { StudyBody } from '../ledger/index.js';
 import { intSeedFor } from '../rng/seed.js';
+import type { Params } from '../space/types.js';
 import { saveModel } from '../train/export.js';
 import { trainMlp } from '../train/loop.js';
 import { resolveMlpParams } from '../train/params.js';
 import type { MetricName } from '../train/types.js';
 import { refitData, type StudyData } from './data.js';
-import type { BestTrial } from './search.js';
 
 export interface RefitRecord {
   index: number;
-  params: Record<string, string | number | boolean>;
+  params: Params;
   seed: number;
   testMetrics: Record<string, number>;
   testScore: number;
@@ -32,7 +32,8 @@ export function refitSeed(seed: number): number {
  */
 export async function runRefit(o: {
   studyData: StudyData;
-  best: BestTrial;
+  /** The trial whose configuration is retrained. */
+  best: { id: string; index: number; params: Params };
   seed: number;
   metric: string;
   dir: string;

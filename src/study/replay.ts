@@ -16,7 +16,7 @@ import type { BackendName, EpochMetrics, MetricName } from '../train/types.js';
 import { parseStudyConfig, type StudyConfig } from './config.js';
 import { prepareStudyData, type StudyData } from './data.js';
 import { parseTrialId } from './ids.js';
-import { functionObjective, objectiveOf } from './search.js';
+import { functionObjective, objectiveOf } from './objective.js';
 
 export type Verdict = 'exact' | 'close' | 'diverged';
 

@@ -3,7 +3,9 @@ import { foldLedger, readLedger } from '../ledger/index.js';
 import { type LedgerRead, readLedgerAny } from '../ledger/url.js';
 import type { Direction } from '../train/types.js';
 import { parseStudyConfig } from './config.js';
-import { type BestTrial, bestTrial, objectiveOf } from './search.js';
+import { objectiveOf } from './objective.js';
+import { bestTrial } from './result.js';
+import type { BestTrial } from './types.js';
 
 export interface TrialRow {
   index: number;

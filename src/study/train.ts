@@ -7,7 +7,7 @@ import { resolveMlpParams } from '../train/params.js';
 import type { BackendName, EpochCallback, EpochMetrics, MetricName } from '../train/types.js';
 import { loadStudyConfig, resolvePaths, type StudyConfig } from './config.js';
 import { prepareStudyData, requireDataset } from './data.js';
-import { objectiveOf } from './search.js';
+import { objectiveOf } from './objective.js';
 
 export interface TrainOptions {
   config: string | StudyConfig;

@@ -13,11 +13,13 @@ import type { SearchSpace } from '../space/types.js';
 import { resolveMlpParams } from '../train/params.js';
 import type { Direction } from '../train/types.js';
 import { parseStudyConfig, type StudyConfig } from './config.js';
-import { toFinishedTrial, trialSeed } from './controller.js';
 import { studyKey, trialId } from './ids.js';
 import { visibleCount } from './lag.js';
+import { objectiveOf } from './objective.js';
 import { refitSeed } from './refit.js';
-import { type BestTrial, bestTrial, objectiveOf } from './search.js';
+import { bestTrial } from './result.js';
+import { toFinishedTrial, trialSeed } from './trial.js';
+import type { BestTrial } from './types.js';
 
 /**
  * What `verify` proves without training anything: that a ledger is the record a lockstep run of its own

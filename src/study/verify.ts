@@ -23,7 +23,7 @@ import {
   sameNumber,
   type Verdict,
 } from './replay.js';
-import type { BestTrial } from './search.js';
+import type { BestTrial } from './types.js';
 import { checkRecords } from './verify-checks.js';
 
 export interface VerifyStudyOptions {

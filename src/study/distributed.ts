@@ -1,30 +1,41 @@
 import { existsSync, statSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { ConfigError, DataError, errorLine } from '../errors.js';
 import { canonicalJson } from '../ledger/canonical.js';
-import type { TrialState as LedgerTrial, StudyBody, StudyState, TrialRecordState } from '../ledger/index.js';
+import type { StudyBody, StudyState } from '../ledger/index.js';
 import { studyDigest } from '../ledger/index.js';
 import { LeaseLostError, type PgLedger } from '../ledger/postgres.js';
-import { curveOfProgress, isSampledEpoch } from '../ledger/progress.js';
 import { pgLedger } from '../ledger/url.js';
-import type { TrialResult, TrialTask } from '../pool/index.js';
+import type { TrialTask } from '../pool/index.js';
 import { TrainerPool, toShared } from '../pool/index.js';
 import { createPruner, fixedEpochs } from '../pruners/index.js';
 import { createSampler } from '../samplers/index.js';
-import type { FinishedTrial } from '../samplers/types.js';
 import { parseSpace } from '../space/index.js';
 import { environment, initBackend } from '../train/backend.js';
-import type { BackendName, EpochMetrics, MetricName } from '../train/types.js';
+import type { BackendName, Direction, MetricName } from '../train/types.js';
 import { configFrom, parseStudyConfig, type StudyConfig } from './config.js';
-import { outcomeOf, type RunOutcome, type TrialSpec, toFinishedTrial, trialSeed } from './controller.js';
-import { prepareStudyData, type StudyData, studyBody } from './data.js';
-import { byIndex, failingFromTheStart, failureCounts } from './failures.js';
-import { trialId } from './ids.js';
-import { mayStart, visibleCount } from './lag.js';
+import { engineDifference, prepareStudyData, type StudyData, studyBody } from './data.js';
+import { byIndex, failingFromTheStart } from './failures.js';
+import { mayStart } from './lag.js';
+import { objectiveOf } from './objective.js';
 import { checkStudy } from './preflight.js';
 import { runRefit } from './refit.js';
-import { bestTrial, objectiveOf, type SearchOptions, type SearchResult } from './search.js';
+import { bestTrial, searchResult } from './result.js';
+import {
+  environmentFailure,
+  finishedRecords,
+  finishedTrials,
+  frontierOf,
+  isFinishedForGood,
+  outcomeOf,
+  runTrial,
+  seenBy,
+  type TrialSetup,
+  type TrialSpec,
+  trialSpec,
+} from './trial.js';
+import type { SearchResult, TrialEvent } from './types.js';
 
 /**
  * The distributed worker: any number of these, in any number of processes on any number of machines,
@@ -60,7 +71,7 @@ export interface WorkerOptions {
   signal?: AbortSignal;
   /** One-line notes for a human (a server gone and back, a lost lease). */
   onNote?: (line: string) => void;
-  onTrial?: SearchOptions['onTrial'];
+  onTrial?: (e: TrialEvent) => void;
 }
 
 export interface WorkerResult extends SearchResult {
@@ -104,13 +115,11 @@ export async function runWorker(o: WorkerOptions): Promise<WorkerResult> {
     const onAbort = () => abort.abort();
     o.signal?.addEventListener('abort', onAbort, { once: true });
 
-    const exec = (
-      task: TrialTask,
-      opts: {
-        signal: AbortSignal;
-        onEpoch: (epoch: number, metrics: EpochMetrics) => Promise<'stop' | undefined>;
-      },
-    ) => pool!.run(task, opts);
+    const setup: TrialSetup = { key, seed: config.seed, space, sampler, pruner, direction, metric };
+    const taskOf = (spec: TrialSpec): TrialTask =>
+      shared !== null
+        ? { kind: 'mlp', data: shared, params: spec.params, seed: spec.seed, metric: metric as MetricName }
+        : { kind: 'module', module: module!, params: spec.params, seed: spec.seed, index: spec.index };
 
     const runOne = async (index: number, owner: string, slot: number): Promise<void> => {
       const trialAbort = new AbortController();
@@ -141,7 +150,7 @@ export async function runWorker(o: WorkerOptions): Promise<WorkerResult> {
         }
         // The lag rule: wait until every trial below index − P has finished for good.
         let delay = 10;
-        while (!mayStart(index, config.parallelism, frontier(ledger.state()))) {
+        while (!mayStart(index, config.parallelism, frontierOf(ledger.state()))) {
           if (trialAbort.signal.aborted) return;
           if (await ledger.expiredBelow(index)) {
             // A lost worker's trial below this one: take it first (this one goes back to the pool).
@@ -152,107 +161,54 @@ export async function runWorker(o: WorkerOptions): Promise<WorkerResult> {
           delay = Math.min(250, delay * 2);
           await ledger.refresh();
         }
-        const finished = finishedFromState(ledger.state(), metric);
-        const seen: FinishedTrial[] = [];
-        for (let j = 0; j < visibleCount(index, config.parallelism); j++) seen.push(finished.get(j)!);
-        const spec: TrialSpec = {
-          index,
-          id: trialId(key, index),
-          seed: trialSeed(config.seed, index),
-          params: sampler.sample(space, seen, { seed: config.seed, index, direction }),
-        };
-        const startedAt = new Date().toISOString(); // timing only
-        const t0 = performance.now(); // timing only
-        await ledger.appendAll(
-          [{ type: 'trial.started', index, id: spec.id, seed: spec.seed, params: spec.params }],
-          guard,
-        );
-        const task: TrialTask =
-          shared !== null
-            ? {
-                kind: 'mlp',
-                data: shared,
-                params: spec.params,
-                seed: spec.seed,
-                metric: metric as MetricName,
-              }
-            : { kind: 'module', module: module!, params: spec.params, seed: spec.seed, index };
-        const curve: number[] = [];
-        /** The last epoch reported and not recorded (ledger/progress.ts): recorded once it proves the trial's last. */
-        let unrecorded: { epoch: number; metrics: EpochMetrics } | undefined;
-        let r: TrialResult | null = null;
-        let envError: string | null = null;
-        /** An append that failed inside the progress callback: it stops the trial and is rethrown here. */
-        let appendError: unknown;
-        try {
-          r = await exec(task, {
-            signal: trialAbort.signal,
-            onEpoch: async (epoch, metrics) => {
-              // Every epoch up to 100, then one in ten per decade, is recorded, and only there is the pruner
-              // asked, with the recorded values (as search does); the trial's last epoch with its end.
-              if (!isSampledEpoch(curve.length + 1)) {
-                curve.push(Number.NaN);
-                unrecorded = { epoch, metrics };
-                return undefined;
-              }
-              curve.push(metrics[metric] ?? Number.NaN);
-              unrecorded = undefined;
+        const seen = seenBy(index, config.parallelism, finishedTrials(ledger.state(), metric));
+        const spec = trialSpec(setup, index, seen);
+        let environmentLost = false;
+        const outcome = await runTrial(setup, spec, seen, {
+          runner: {
+            run: async (spec, { signal, onEpoch }) => {
               try {
-                await ledger.appendAll([{ type: 'trial.progress', index, epoch, metrics }], guard);
+                // Waits for every epoch's answer (whatever the pruner): its record is appended first.
+                const r = await pool!.run(taskOf(spec), { signal, onEpoch });
+                return lost ? null : outcomeOf(r);
               } catch (e) {
-                appendError = e;
-                trialAbort.abort();
-                return 'stop';
+                if (lost || signal.aborted) return null;
+                return environmentFailure(errorLine(e));
               }
-              return pruner.shouldPrune(seen, curve, { index, seed: config.seed, direction })
-                ? 'stop'
-                : undefined;
             },
-          });
-        } catch (e) {
-          if (appendError === undefined && !lost && !trialAbort.signal.aborted) envError = errorLine(e);
+          },
+          sink: {
+            started: async (spec) => {
+              await ledger.appendAll(
+                [{ type: 'trial.started', index, id: spec.id, seed: spec.seed, params: spec.params }],
+                guard,
+              );
+            },
+            progress: async (index, epoch, metrics) => {
+              await ledger.appendAll([{ type: 'trial.progress', index, epoch, metrics }], guard);
+            },
+            finished: async (spec, outcome, meta, last) => {
+              environmentLost = outcome.state === 'failed' && outcome.cause === 'environment';
+              // One transaction: the outcome and the claim marked done (unless it is to be run again).
+              await ledger.appendAll(finishedRecords(spec, outcome, meta, last), {
+                ...guard,
+                done: !environmentLost,
+              });
+            },
+          },
+          signal: trialAbort.signal,
+          mayStop: true,
+          worker: slot,
+          now: () => performance.now(), // timing only
+        });
+        if (outcome === null) {
+          if (lost) throw new LeaseLostError(`trial ${index}: lease lost`);
+          // Interrupted: the attempt stays unfinished, and a later trial.started supersedes it.
+          await ledger.release(index, owner);
+          return;
         }
-        if (appendError !== undefined) throw appendError;
-        if (lost) throw new LeaseLostError(`trial ${index}: lease lost`);
-        if (envError === null && r === null) {
-          if (trialAbort.signal.aborted) {
-            await ledger.release(index, owner);
-            return; // interrupted: the attempt stays unfinished, and a later trial.started supersedes it
-          }
-        }
-        const outcome = toOutcome(r, envError);
-        const environmentFailure = outcome.state === 'failed' && outcome.cause === 'environment';
-        const last =
-          unrecorded !== undefined && !environmentFailure && outcome.epochs === curve.length
-            ? [{ type: 'trial.progress' as const, index, ...unrecorded }]
-            : [];
-        await ledger.appendAll(
-          [
-            ...last,
-            {
-              type: 'trial.finished',
-              index,
-              state: outcome.state,
-              score: outcome.state === 'failed' ? null : outcome.score,
-              metrics: outcome.metrics,
-              epochs: outcome.epochs,
-              weightsHash: outcome.state === 'failed' ? null : outcome.weightsHash,
-              error: outcome.state === 'failed' ? outcome.error : null,
-              cause: outcome.state === 'failed' ? outcome.cause : null,
-            },
-            {
-              type: 'trial.meta',
-              index,
-              wallMs: Math.round(performance.now() - t0), // timing only
-              worker: slot,
-              startedAt,
-              finishedAt: new Date().toISOString(), // timing only
-            },
-          ],
-          { ...guard, done: !environmentFailure },
-        );
         // A failure of the environment (a lost thread, a timeout) is run again, by whoever claims it next.
-        if (environmentFailure) await ledger.release(index, owner);
+        if (environmentLost) await ledger.release(index, owner);
         else {
           ran++;
           const state = ledger.state();
@@ -275,7 +231,7 @@ export async function runWorker(o: WorkerOptions): Promise<WorkerResult> {
       }
     };
 
-    const allFinished = (state: StudyState) => frontier(state) >= trials;
+    const allFinished = (state: StudyState) => frontierOf(state) >= trials;
 
     const runSlot = async (slot: number): Promise<void> => {
       const owner = `${hostname()}/${process.pid}/${slot}`;
@@ -328,49 +284,21 @@ export async function runWorker(o: WorkerOptions): Promise<WorkerResult> {
     stopped = abort.signal.aborted;
     await ledger.refresh();
     const state = ledger.state();
-    const counts = { complete: 0, pruned: 0, failed: 0, epochs: 0 };
-    for (const t of state.trials) {
-      if (t.state === 'complete' || t.state === 'pruned' || t.state === 'failed') counts[t.state]++;
-      counts.epochs += t.epochs;
-    }
-    return {
+    const result = searchResult(state, {
       study: config.name,
-      key,
       digest: studyDigest(state),
       ledger: ledger.location,
-      trials: counts.complete + counts.pruned + counts.failed,
-      complete: counts.complete,
-      pruned: counts.pruned,
-      failed: counts.failed,
-      best: bestTrial(state, direction),
-      refit: state.refit ? { ...state.refit, modelDir: join(dir, 'best') } : null,
+      dir,
+      direction,
       stopped,
       warnings: [],
-      epochs: counts.epochs,
-      failures: failureCounts(state.trials),
       gaveUp,
-      ran,
-    };
+    });
+    return { ...result, key, ran };
   } finally {
     await pool?.close();
     await ledger.close();
   }
-}
-
-/** `search` on a PostgreSQL ledger: this process runs the study as `--workers N` worker slots (others may join). */
-export async function searchOnPostgres(opts: SearchOptions & { ledger: string }): Promise<SearchResult> {
-  const r = await runWorker({
-    study: opts.config,
-    ...(opts.base === undefined ? {} : { base: opts.base }),
-    ledger: opts.ledger,
-    workers: Math.max(1, opts.workers ?? 1),
-    ...(opts.trials === undefined ? {} : { trials: opts.trials }),
-    ...(opts.out === undefined ? {} : { out: opts.out }),
-    ...(opts.signal === undefined ? {} : { signal: opts.signal }),
-    ...(opts.onTrial === undefined ? {} : { onTrial: opts.onTrial }),
-  });
-  const { key: _key, ran: _ran, ...result } = r;
-  return result;
 }
 
 interface JoinedStudy {
@@ -378,7 +306,7 @@ interface JoinedStudy {
   studyData: StudyData | null;
   module: string | undefined;
   metric: string;
-  direction: 'minimize' | 'maximize';
+  direction: Direction;
   body: StudyBody;
 }
 
@@ -467,24 +395,15 @@ async function joinStudy(ledger: PgLedger, o: WorkerOptions, isConfig: boolean):
 
 /** Refuses to join a study recorded with another numeric backend or engine: its numbers would differ. */
 function checkEngine(ledger: PgLedger, mine: StudyBody): void {
-  const rec = ledger.state().study.environment;
-  const env = mine.environment;
-  if (
-    rec.backend !== env.backend ||
-    rec.numeric !== env.numeric ||
-    rec.backendVersion !== env.backendVersion
-  ) {
-    throw new ConfigError(
-      `${ledger.location}: cannot join this study: it was recorded with backend ${rec.backend} ${rec.backendVersion} (numeric version ${rec.numeric}), this is ${env.backend} ${env.backendVersion} (numeric version ${env.numeric})`,
-    );
-  }
+  const problem = engineDifference(ledger.state().study.environment, mine.environment);
+  if (problem !== undefined) throw new ConfigError(`${ledger.location}: cannot join this study: ${problem}`);
 }
 
 function needsRefit(
   config: StudyConfig,
   studyData: StudyData | null,
   state: StudyState,
-  direction: 'minimize' | 'maximize',
+  direction: Direction,
 ): boolean {
   return config.refit && studyData !== null && state.refit === null && bestTrial(state, direction) !== null;
 }
@@ -497,7 +416,7 @@ async function refit(
     config: StudyConfig;
     studyData: StudyData;
     metric: string;
-    direction: 'minimize' | 'maximize';
+    direction: Direction;
     dir: string;
     body: StudyBody;
   },
@@ -520,47 +439,6 @@ async function refit(
   } finally {
     clearInterval(beat);
   }
-}
-
-/** A trial counts as finished once it is not running and did not fail because of the environment. */
-function isFinishedForGood(t: LedgerTrial | undefined): boolean {
-  return t !== undefined && t.state !== 'running' && !(t.state === 'failed' && t.cause !== 'trial');
-}
-
-/** The smallest index that has not finished for good: every trial below it has. */
-function frontier(state: StudyState): number {
-  let f = 0;
-  for (const t of state.trials) {
-    if (t.index !== f || !isFinishedForGood(t)) break;
-    f++;
-  }
-  return f;
-}
-
-/** What the samplers see of the ledger's finished trials, by index (as search's resume builds it). */
-function finishedFromState(state: StudyState, metric: string): Map<number, FinishedTrial> {
-  const m = new Map<number, FinishedTrial>();
-  for (const t of state.trials) {
-    if (!isFinishedForGood(t)) continue;
-    const curve = curveOfProgress(t.progress, t.epochs, metric);
-    m.set(t.index, toFinishedTrial(t, t.state as TrialRecordState, t.score, curve));
-  }
-  return m;
-}
-
-/** The pool's answer as the controller's outcome (as search's runner makes it). */
-function toOutcome(r: TrialResult | null, envError: string | null): RunOutcome {
-  if (r === null) {
-    return {
-      state: 'failed',
-      error: envError ?? 'lost',
-      cause: 'environment',
-      metrics: {},
-      history: [],
-      epochs: 0,
-    };
-  }
-  return outcomeOf(r);
 }
 
 /** The ledger URL with `?study=` set to `study`. */

@@ -75,10 +75,12 @@ describe('two search processes on one ledger through a linked folder', () => {
   it('the second search is refused with E_LOCKED (one line, exit 2) and the first finishes a sound ledger', async () => {
     const d = fs.realpathSync(tempDir());
     try {
-      // Each trial takes ~0.3 s, so the first search still holds its ledger when the second starts.
+      // Every trial waits while the file `hold` exists, so the first search holds its ledger until the
+      // second writers have been tried, however slow the machine (the test removes it afterwards).
+      fs.writeFileSync(join(d, 'hold'), '');
       fs.writeFileSync(
         join(d, 'slow.mjs'),
-        'export async function objective(p) {\n  await new Promise((r) => setTimeout(r, 300));\n  return (p.x - 0.3) ** 2;\n}\n',
+        `import { existsSync } from 'node:fs';\nexport async function objective(p) {\n  while (existsSync(${JSON.stringify(join(d, 'hold'))})) await new Promise((r) => setTimeout(r, 50));\n  return (p.x - 0.3) * (p.x - 0.3);\n}\n`,
       );
       fs.writeFileSync(
         join(d, 'slow.yaml'),
@@ -118,6 +120,7 @@ describe('two search processes on one ledger through a linked folder', () => {
         expect(oneLine(viaOption)).toMatch(/is locked by pid/);
       }
 
+      fs.rmSync(join(d, 'hold'));
       expect(await firstDone, firstErr).toBe(0);
       const verify = await cli(['verify', ledger, '--json']);
       expect(verify.code, verify.stderr).toBe(0);

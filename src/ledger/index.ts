@@ -5,7 +5,8 @@ export type { LedgerFs, LedgerOptions } from './journal.js';
 export { createLedger, FileLedger, holdsCompleteLine, openLedger, readLedger, serialize } from './journal.js';
 // The PostgreSQL ledger is imported from './postgres.js' (or opened through './url.js'), so that
 // file-only users never load the pg driver.
-export type { LeaseLostError, ParsedPgUrl, PgLedger, PgLedgerOptions } from './postgres.js';
+export type { LeaseLostError, PgClaim, PgClaimQueue } from './pg-claims.js';
+export type { ParsedPgUrl, PgLedger, PgLedgerOptions } from './postgres.js';
 export type {
   DatasetInfo,
   Environment,

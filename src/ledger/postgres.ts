@@ -4,6 +4,7 @@ import { LedgerError, LockstepError, NotFoundError } from '../errors.js';
 import { StudyFold } from './fold.js';
 import { serialize } from './journal.js';
 import { stallPoint } from './kill-point.js';
+import { PgClaimQueue } from './pg-claims.js';
 import {
   describeIssues,
   LEDGER_VERSION,
@@ -35,7 +36,7 @@ import type { Ledger, OpenReport, StudyState } from './types.js';
  * its transaction is retried) and an `idle_in_transaction_session_timeout` (the server ends a session that
  * sits idle inside a transaction, which rolls back what it wrote and releases the row), and TCP keepalives.
  * A stalled writer that resumes finds its session gone: its transaction is retried from a fresh read, where
- * its claim has usually gone to another worker (a {@link LeaseLostError}).
+ * its claim has usually gone to another worker (a LeaseLostError, ledger/pg-claims.ts).
  *
  * The claims table hands out trial indices to workers, with a lease that the worker renews while it trains.
  *
@@ -48,6 +49,8 @@ export class PgLedger implements Ledger {
   readonly location: string;
   readonly warnings: string[] = [];
   readonly url: ParsedPgUrl;
+  /** The study's work queue: which worker runs which trial index, under a lease. */
+  readonly claims: PgClaimQueue;
   private readonly pool: pg.Pool;
   private readonly retryMs: number;
   private readonly onRetry: (message: string) => void;
@@ -91,6 +94,12 @@ export class PgLedger implements Ledger {
     // An idle connection that the server drops: the next query reconnects (and retries).
     this.pool.on('error', () => {});
     this.fold = new StudyFold(`ledger ${this.location}`);
+    this.claims = new PgClaimQueue({
+      schema: this.url.schema,
+      studyKey: () => this.studyKey,
+      query: (text, values) => this.query(text, values),
+      tx: (fn) => this.tx(fn),
+    });
   }
 
   /** The study's key, once opened or created. */
@@ -230,7 +239,7 @@ export class PgLedger implements Ledger {
 
   /**
    * Appends several records in one transaction (all or none), in order. With `claim`, only while
-   * `claim.owner` still holds the claim on `claim.index` (else a {@link LeaseLostError}, and nothing is
+   * `claim.owner` still holds the claim on `claim.index` (else a LeaseLostError, and nothing is
    * written); with `claim.done`, the claim is marked done in the same transaction.
    */
   appendAll(
@@ -272,108 +281,6 @@ export class PgLedger implements Ledger {
     this.opened = false;
     await this.queue;
     await this.pool.end();
-  }
-
-  // ── claims ────────────────────────────────────────────────────────────────────────────────────
-
-  /**
-   * Claims the lowest trial index whose lease expired, else the next index never claimed (below the
-   * study's budget), for `leaseMs`. Null when every index is claimed (live) or done.
-   */
-  async claim(owner: string, leaseMs: number): Promise<number | null> {
-    const s = this.url.schema;
-    return this.tx(async (c) => {
-      const head = await c.query<{ trials: number }>(
-        `SELECT trials FROM ${s}.studies WHERE study_key = $1 FOR UPDATE`,
-        [this.studyKey],
-      );
-      const trials = head.rows[0]?.trials ?? 0;
-      const expired = await c.query<{ idx: number }>(
-        `SELECT idx FROM ${s}.claims WHERE study_key = $1 AND NOT done AND lease_expires < clock_timestamp() AND idx >= 0 AND idx < $2 ORDER BY idx LIMIT 1`,
-        [this.studyKey, trials],
-      );
-      const lease = `${Math.max(1, Math.round(leaseMs))} milliseconds`;
-      const old = expired.rows[0];
-      if (old !== undefined) {
-        await c.query(
-          `UPDATE ${s}.claims SET owner = $3, lease_expires = clock_timestamp() + $4::interval, claims = claims + 1 WHERE study_key = $1 AND idx = $2`,
-          [this.studyKey, old.idx, owner, lease],
-        );
-        return old.idx;
-      }
-      const next = await c.query<{ next: number }>(
-        `SELECT coalesce(max(idx) + 1, 0) AS next FROM ${s}.claims WHERE study_key = $1`,
-        [this.studyKey],
-      );
-      const idx = next.rows[0]!.next;
-      if (idx >= trials) return null;
-      await c.query(
-        `INSERT INTO ${s}.claims (study_key, idx, owner, lease_expires) VALUES ($1, $2, $3, clock_timestamp() + $4::interval)`,
-        [this.studyKey, idx, owner, lease],
-      );
-      return idx;
-    });
-  }
-
-  /**
-   * Claims one given index (e.g. -1 for the study's refit): when nobody has, or its lease expired and it
-   * is not done. True when `owner` holds it now.
-   */
-  async claimIndex(index: number, owner: string, leaseMs: number): Promise<boolean> {
-    const s = this.url.schema;
-    return this.tx(async (c) => {
-      await c.query(`SELECT 1 FROM ${s}.studies WHERE study_key = $1 FOR UPDATE`, [this.studyKey]);
-      const r = await c.query(
-        `INSERT INTO ${s}.claims AS c (study_key, idx, owner, lease_expires) VALUES ($1, $2, $3, clock_timestamp() + $4::interval)
-         ON CONFLICT (study_key, idx) DO UPDATE SET owner = $3, lease_expires = clock_timestamp() + $4::interval, claims = c.claims + 1
-         WHERE NOT c.done AND c.lease_expires < clock_timestamp()`,
-        [this.studyKey, index, owner, `${Math.max(1, Math.round(leaseMs))} milliseconds`],
-      );
-      return (r.rowCount ?? 0) > 0;
-    });
-  }
-
-  /** Marks a claim done without appending (its trial was found finished in the ledger). */
-  async finishClaim(index: number): Promise<void> {
-    await this.query(`UPDATE ${this.url.schema}.claims SET done = true WHERE study_key = $1 AND idx = $2`, [
-      this.studyKey,
-      index,
-    ]);
-  }
-
-  /** Extends a claim's lease; false when `owner` no longer holds it (it expired and was given to another). */
-  async renew(index: number, owner: string, leaseMs: number): Promise<boolean> {
-    const r = await this.query(
-      `UPDATE ${this.url.schema}.claims SET lease_expires = clock_timestamp() + $4::interval WHERE study_key = $1 AND idx = $2 AND owner = $3 AND NOT done`,
-      [this.studyKey, index, owner, `${Math.max(1, Math.round(leaseMs))} milliseconds`],
-    );
-    return (r.rowCount ?? 0) > 0;
-  }
-
-  /** Gives a claim back at once (its trial is to be run again, by whoever claims it next). */
-  async release(index: number, owner: string): Promise<void> {
-    await this.query(
-      `UPDATE ${this.url.schema}.claims SET lease_expires = '-infinity' WHERE study_key = $1 AND idx = $2 AND owner = $3 AND NOT done`,
-      [this.studyKey, index, owner],
-    );
-  }
-
-  /** Whether a claim below `index` has an expired lease (a lost worker's trial that nobody took yet). */
-  async expiredBelow(index: number): Promise<boolean> {
-    const r = await this.query(
-      `SELECT 1 FROM ${this.url.schema}.claims WHERE study_key = $1 AND idx < $2 AND NOT done AND lease_expires < clock_timestamp() LIMIT 1`,
-      [this.studyKey, index],
-    );
-    return (r.rowCount ?? 0) > 0;
-  }
-
-  /** Every claim of the study (tests and diagnostics). */
-  async claims(): Promise<{ index: number; owner: string; done: boolean; claims: number }[]> {
-    const r = await this.query<{ idx: number; owner: string; done: boolean; claims: number }>(
-      `SELECT idx, owner, done, claims FROM ${this.url.schema}.claims WHERE study_key = $1 ORDER BY idx`,
-      [this.studyKey],
-    );
-    return r.rows.map((x) => ({ index: x.idx, owner: x.owner, done: x.done, claims: x.claims }));
   }
 
   /** Inserts stored lines verbatim into a new study (ledger copy). The lines must form a valid chain. */
@@ -430,18 +337,7 @@ export class PgLedger implements Ledger {
         const t = tried;
         return this.recs.slice(t.seq, t.seq + t.lines.length);
       }
-      if (claim !== undefined) {
-        const owner = await c.query<{ owner: string; done: boolean }>(
-          `SELECT owner, done FROM ${s}.claims WHERE study_key = $1 AND idx = $2`,
-          [key, claim.index],
-        );
-        const row = owner.rows[0];
-        if (row === undefined || row.owner !== claim.owner || row.done) {
-          throw new LeaseLostError(
-            `trial ${claim.index}: the claim of ${claim.owner} was lost (${row === undefined ? 'no claim' : row.done ? 'done' : `now ${row.owner}'s`})`,
-          );
-        }
-      }
+      if (claim !== undefined) await this.claims.assertHeld(c, claim);
       // Every record is checked against the fold as it is before this batch, and applied only once committed.
       const seq0 = this.recs.length;
       let prev = this.lastHash;
@@ -459,12 +355,7 @@ export class PgLedger implements Ledger {
       const values = lines.map((_l, k) => `($1, ${seq0 + k}, $${k + 2})`).join(', ');
       await c.query(`INSERT INTO ${s}.records (study_key, seq, line) VALUES ${values}`, [key, ...lines]);
       await c.query(`UPDATE ${s}.studies SET head = $2 WHERE study_key = $1`, [key, seq0 + lines.length]);
-      if (claim?.done) {
-        await c.query(`UPDATE ${s}.claims SET done = true WHERE study_key = $1 AND idx = $2`, [
-          key,
-          claim.index,
-        ]);
-      }
+      if (claim?.done) await this.claims.markDone(c, claim.index);
       await stallPoint(bodies.map((b) => b.type)); // test-only: holds the lock here; no-op outside tests
       return { commit: true as const, apply: () => this.absorbOwn(lines, records), records };
     }).then((r) => {
@@ -669,14 +560,6 @@ export class PgLedger implements Ledger {
         delay = Math.min(2000, delay * 2);
       }
     }
-  }
-}
-
-/** A worker's claim on a trial went to another worker (its lease expired): the worker drops the trial. */
-export class LeaseLostError extends LockstepError {
-  constructor(message: string) {
-    super('E_ABORTED', message);
-    this.name = 'LeaseLostError';
   }
 }
 

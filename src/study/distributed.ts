@@ -5,7 +5,8 @@ import { ConfigError, DataError, errorLine } from '../errors.js';
 import { canonicalJson } from '../ledger/canonical.js';
 import type { StudyBody, StudyState } from '../ledger/index.js';
 import { studyDigest } from '../ledger/index.js';
-import { LeaseLostError, type PgLedger } from '../ledger/postgres.js';
+import { LeaseLostError } from '../ledger/pg-claims.js';
+import type { PgLedger } from '../ledger/postgres.js';
 import { pgLedger } from '../ledger/url.js';
 import type { TrialTask } from '../pool/index.js';
 import { TrainerPool, toShared } from '../pool/index.js';
@@ -128,7 +129,7 @@ export async function runWorker(o: WorkerOptions): Promise<WorkerResult> {
       let lost = false;
       const beat = setInterval(
         () => {
-          ledger.renew(index, owner, leaseMs).then(
+          ledger.claims.renew(index, owner, leaseMs).then(
             (ok) => {
               if (!ok && !lost) {
                 lost = true;
@@ -145,16 +146,16 @@ export async function runWorker(o: WorkerOptions): Promise<WorkerResult> {
       try {
         await ledger.refresh();
         if (isFinishedForGood(ledger.state().trials.find((t) => t.index === index))) {
-          await ledger.finishClaim(index);
+          await ledger.claims.finish(index);
           return;
         }
         // The lag rule: wait until every trial below index − P has finished for good.
         let delay = 10;
         while (!mayStart(index, config.parallelism, frontierOf(ledger.state()))) {
           if (trialAbort.signal.aborted) return;
-          if (await ledger.expiredBelow(index)) {
+          if (await ledger.claims.expiredBelow(index)) {
             // A lost worker's trial below this one: take it first (this one goes back to the pool).
-            await ledger.release(index, owner);
+            await ledger.claims.release(index, owner);
             return;
           }
           await sleep(delay);
@@ -204,11 +205,11 @@ export async function runWorker(o: WorkerOptions): Promise<WorkerResult> {
         if (outcome === null) {
           if (lost) throw new LeaseLostError(`trial ${index}: lease lost`);
           // Interrupted: the attempt stays unfinished, and a later trial.started supersedes it.
-          await ledger.release(index, owner);
+          await ledger.claims.release(index, owner);
           return;
         }
         // A failure of the environment (a lost thread, a timeout) is run again, by whoever claims it next.
-        if (environmentLost) await ledger.release(index, owner);
+        if (environmentLost) await ledger.claims.release(index, owner);
         else {
           ran++;
           const state = ledger.state();
@@ -242,7 +243,7 @@ export async function runWorker(o: WorkerOptions): Promise<WorkerResult> {
           abort.abort();
           return;
         }
-        const index = await ledger.claim(owner, leaseMs);
+        const index = await ledger.claims.claim(owner, leaseMs);
         if (index !== null) {
           delay = 20;
           await runOne(index, owner, slot);
@@ -253,7 +254,7 @@ export async function runWorker(o: WorkerOptions): Promise<WorkerResult> {
         const state = ledger.state();
         if (allFinished(state)) {
           if (!needsRefit(config, studyData, state, direction)) return;
-          if (await ledger.claimIndex(-1, owner, leaseMs)) {
+          if (await ledger.claims.claimIndex(-1, owner, leaseMs)) {
             await refit(ledger, {
               owner,
               leaseMs,
@@ -422,7 +423,7 @@ async function refit(
   },
 ): Promise<void> {
   const beat = setInterval(
-    () => void ledger.renew(-1, o.owner, o.leaseMs).catch(() => {}),
+    () => void ledger.claims.renew(-1, o.owner, o.leaseMs).catch(() => {}),
     Math.max(50, o.leaseMs / 3),
   );
   try {

@@ -86,21 +86,21 @@ describe('PgLedger: shared by several writers', () => {
       const got: number[] = [];
       const claimer = async (l: PgLedger, owner: string) => {
         for (;;) {
-          const i = await l.claim(owner, 60_000);
+          const i = await l.claims.claim(owner, 60_000);
           if (i === null) return;
           got.push(i);
         }
       };
       await Promise.all([claimer(a, 'a'), claimer(b, 'b'), claimer(a, 'a2'), claimer(b, 'b2')]);
       expect(got.slice().sort((x, y) => x - y)).toEqual([...Array(30).keys()]);
-      expect(await a.claim('c', 1000)).toBeNull();
-      const owner = (await a.claims()).find((c) => c.index === 7)!.owner;
-      await a.release(7, owner);
-      expect(await b.renew(7, owner, 1000)).toBe(true); // renewing revives a released lease of its owner
-      await a.release(7, owner);
-      expect(await b.expiredBelow(8)).toBe(true);
-      expect(await b.claim('c', 1000)).toBe(7);
-      expect(await a.renew(7, owner, 1000)).toBe(false);
+      expect(await a.claims.claim('c', 1000)).toBeNull();
+      const owner = (await a.claims.list()).find((c) => c.index === 7)!.owner;
+      await a.claims.release(7, owner);
+      expect(await b.claims.renew(7, owner, 1000)).toBe(true); // renewing revives a released lease of its owner
+      await a.claims.release(7, owner);
+      expect(await b.claims.expiredBelow(8)).toBe(true);
+      expect(await b.claims.claim('c', 1000)).toBe(7);
+      expect(await a.claims.renew(7, owner, 1000)).toBe(false);
       await expect(a.appendAll([started(7)], { index: 7, owner })).rejects.toThrow(/claim of .* was lost/);
       const r = await b.appendAll([started(7)], { index: 7, owner: 'c' });
       expect(r[0]).toMatchObject({ type: 'trial.started', index: 7 });

@@ -6,7 +6,7 @@
 import { hypervolume } from '../samplers/hypervolume.js';
 import { paretoPoints, toLosses } from '../samplers/pareto.js';
 import type { FinishedTrial } from '../samplers/types.js';
-import type { Direction } from '../train/types.js';
+import type { Direction } from '../types.js';
 
 export { hypervolume, hypervolumeContributions } from '../samplers/hypervolume.js';
 

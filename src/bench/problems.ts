@@ -8,7 +8,7 @@ import { LockstepError } from '../errors.js';
 import { intSeedFor } from '../rng/index.js';
 import { mlpDefaultSpace } from '../space/index.js';
 import type { StudyConfigInput } from '../study/config.js';
-import type { Direction } from '../train/types.js';
+import type { Direction } from '../types.js';
 import { functionSpace, testFunction } from './functions.js';
 import type { ProblemSpec, StrategySpec } from './suite.js';
 import { loadTable, tableOptimum, tableSpace } from './table.js';

@@ -8,7 +8,7 @@ import { parseSpace } from '../space/index.js';
 import { parseStudyConfig, type StudyConfigInput } from '../study/config.js';
 import { search } from '../study/search.js';
 import { toFinishedTrial } from '../study/trial.js';
-import type { Direction } from '../train/types.js';
+import type { Direction } from '../types.js';
 
 /** What the runner posts to a worker: plain, structured-cloneable. */
 export interface RunTask {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { FINISHED_STATES } from '../types.js';
 
 /**
  * The ledger's record schemas: the single source of truth for what a ledger line may hold.
@@ -101,7 +102,7 @@ const envelope = {
   prev: hex64,
 };
 
-export const finishedStateSchema = z.enum(['complete', 'pruned', 'failed']);
+export const finishedStateSchema = z.enum(FINISHED_STATES);
 /** Why a trial failed: its own fault, or the environment's (timeout, lost worker, abort) — a resume retries the latter. */
 export const failureCauseSchema = z.enum(['trial', 'environment']);
 

@@ -1,4 +1,4 @@
-import type { Direction } from '../train/types.js';
+import type { Direction } from '../types.js';
 
 /** Whether `a` is strictly better than `b` in `direction`; NaN is worse than any number. */
 export function better(a: number, b: number, direction: Direction): boolean {

@@ -1,5 +1,5 @@
 import type { FinishedTrial } from '../samplers/types.js';
-import type { Direction } from '../train/types.js';
+import type { Direction } from '../types.js';
 
 export interface PruneContext {
   /** The trial being judged. */

@@ -37,4 +37,4 @@ export { RandomSampler, unitDraw } from './random.js';
 export { SOBOL_MAX_DIMENSIONS, SobolSampler, sobolPoints } from './sobol.js';
 export type { TpeOptions } from './tpe.js';
 export { split, TPE_DEFAULTS, TpeSampler } from './tpe.js';
-export type { FinishedTrial, SampleContext, Sampler, TrialState } from './types.js';
+export type { FinishedTrial, SampleContext, Sampler } from './types.js';

@@ -1,7 +1,7 @@
 import { Stream } from '../rng/index.js';
 import { decodeParams, fromUnit, invalidReason, isActive, tryToUnit } from '../space/codec.js';
 import type { ParamSpec, Params, ParamValue, SearchSpace } from '../space/types.js';
-import type { Direction } from '../train/types.js';
+import type { Direction } from '../types.js';
 import {
   crowdingDistance,
   fastNonDominatedSort,

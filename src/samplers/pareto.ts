@@ -1,4 +1,4 @@
-import type { Direction } from '../train/types.js';
+import type { Direction } from '../types.js';
 import type { FinishedTrial, SampleContext } from './types.js';
 
 /**

@@ -1,13 +1,11 @@
 import type { Params, SearchSpace } from '../space/types.js';
-import type { Direction } from '../train/types.js';
-
-export type TrialState = 'complete' | 'pruned' | 'failed';
+import type { Direction, FinishedState } from '../types.js';
 
 /** A finished trial, as a sampler or pruner sees it. */
 export interface FinishedTrial {
   index: number;
   params: Params;
-  state: TrialState;
+  state: FinishedState;
   /** The score (complete), the last reported value (pruned), or undefined (failed). */
   value: number | undefined;
   /** Per-epoch values of the study's metric, for pruners. */

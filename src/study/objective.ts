@@ -3,7 +3,7 @@ import { ConfigError } from '../errors.js';
 import { registerObjective } from '../pool/run.js';
 import type { Objective } from '../pool/types.js';
 import { defaultMetric, METRIC_DIRECTION } from '../train/metrics.js';
-import type { Direction } from '../train/types.js';
+import type { Direction } from '../types.js';
 import type { StudyConfig } from './config.js';
 
 /** The study's metric and direction. */

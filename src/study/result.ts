@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { StudyState } from '../ledger/index.js';
-import type { Direction } from '../train/types.js';
+import type { Direction } from '../types.js';
 import { failureCounts } from './failures.js';
 import type { BestTrial, SearchResult } from './types.js';
 

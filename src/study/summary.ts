@@ -1,7 +1,7 @@
 import type { StudyState } from '../ledger/index.js';
 import { foldLedger, readLedger } from '../ledger/index.js';
 import { type LedgerRead, readLedgerAny } from '../ledger/url.js';
-import type { Direction } from '../train/types.js';
+import type { Direction } from '../types.js';
 import { parseStudyConfig } from './config.js';
 import { objectiveOf } from './objective.js';
 import { bestTrial } from './result.js';

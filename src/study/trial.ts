@@ -3,9 +3,10 @@ import { curveOfProgress, isSampledEpoch } from '../ledger/progress.js';
 import type { TrialResult } from '../pool/types.js';
 import type { Pruner } from '../pruners/types.js';
 import { intSeedFor } from '../rng/seed.js';
-import type { FinishedTrial, Sampler, TrialState } from '../samplers/types.js';
+import type { FinishedTrial, Sampler } from '../samplers/types.js';
 import type { Params, SearchSpace } from '../space/types.js';
-import type { Direction, EpochMetrics } from '../train/types.js';
+import type { EpochMetrics } from '../train/types.js';
+import type { Direction, FinishedState } from '../types.js';
 import { trialId } from './ids.js';
 import { visibleCount } from './lag.js';
 
@@ -269,7 +270,7 @@ export async function runTrial(
 /** Turns a finished outcome into what samplers see. */
 export function toFinishedTrial(
   spec: { index: number; params: Params },
-  state: TrialState,
+  state: FinishedState,
   score: number | null,
   curve: number[],
 ): FinishedTrial {

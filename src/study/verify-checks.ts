@@ -11,7 +11,7 @@ import type { FinishedTrial, Sampler } from '../samplers/types.js';
 import { parseSpace } from '../space/index.js';
 import type { SearchSpace } from '../space/types.js';
 import { resolveMlpParams } from '../train/params.js';
-import type { Direction } from '../train/types.js';
+import type { Direction } from '../types.js';
 import { parseStudyConfig, type StudyConfig } from './config.js';
 import { studyKey, trialId } from './ids.js';
 import { visibleCount } from './lag.js';

@@ -1,7 +1,8 @@
 import type { Task } from '../data/types.js';
 import { ConfigError } from '../errors.js';
 import { exp, log } from '../math/index.js';
-import type { Direction, EpochMetrics, MetricName } from './types.js';
+import type { Direction } from '../types.js';
+import type { EpochMetrics, MetricName } from './types.js';
 
 /**
  * Metrics in plain JavaScript, in float64, in a fixed order of operations: the same predictions

@@ -1,12 +1,13 @@
 /** Shared shapes of the trainer. */
 
+export type { Direction } from '../types.js';
+
 export type Activation = 'relu' | 'tanh' | 'elu' | 'sigmoid' | 'selu';
 export type OptimizerName = 'adam' | 'sgd' | 'rmsprop';
 export type BackendName = 'wasm' | 'cpu' | 'tensorflow';
 
 /** Metric names; each has a fixed direction (see METRIC_DIRECTION in train/metrics.ts). */
 export type MetricName = 'accuracy' | 'log_loss' | 'roc_auc' | 'rmse' | 'mae' | 'r2';
-export type Direction = 'minimize' | 'maximize';
 
 /** Resolved MLP hyperparameters (after validation). */
 export interface MlpParams {

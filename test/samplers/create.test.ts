@@ -41,7 +41,10 @@ describe('createSampler', () => {
 
   it.each<[unknown, string]>([
     ['foo', "sampler: unknown sampler 'foo' (known: random, grid, sobol, tpe, cmaes, gp, nsga2, motpe)"],
-    [{ name: 'foo' }, "sampler: unknown sampler 'foo' (known: random, grid, sobol, tpe, cmaes, gp, nsga2, motpe)"],
+    [
+      { name: 'foo' },
+      "sampler: unknown sampler 'foo' (known: random, grid, sobol, tpe, cmaes, gp, nsga2, motpe)",
+    ],
     [42, 'sampler: expected a sampler name or { name, ...options }, but got 42'],
     [
       { name: 'tpe', n_startup_trials: -1 },

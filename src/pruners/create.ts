@@ -2,7 +2,6 @@ import { z } from 'zod';
 import { ConfigError } from '../errors.js';
 import { formatPath } from '../space/schema.js';
 import type { SearchSpace } from '../space/types.js';
-import { MLP_DEFAULTS } from '../train/params.js';
 import {
   HALVING_DEFAULTS,
   type HalvingOptions,
@@ -99,12 +98,12 @@ export const PrunerConfigSchema = z.preprocess(
 export type PrunerConfig = z.output<typeof PrunerConfigSchema>;
 
 /**
- * The `epochs` every trial of `space` trains: its fixed value, MLP_DEFAULTS.epochs when the space has no
- * `epochs`, or undefined when the space samples it.
+ * The `epochs` every trial of `space` trains: its fixed value, `whenAbsent` (the model's default) when the
+ * space has no `epochs`, or undefined when the space samples it.
  */
-export function fixedEpochs(space: SearchSpace): number | undefined {
+export function fixedEpochs(space: SearchSpace, whenAbsent: number): number | undefined {
   const spec = space.params.find((p) => p.name === 'epochs');
-  if (spec === undefined) return MLP_DEFAULTS.epochs;
+  if (spec === undefined) return whenAbsent;
   return spec.dist.type === 'fixed' && spec.when === undefined && typeof spec.dist.value === 'number'
     ? spec.dist.value
     : undefined;

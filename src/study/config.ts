@@ -9,6 +9,8 @@ import { isPgUrl } from '../ledger/url.js';
 import { fixedEpochs, parsePrunerConfig } from '../pruners/index.js';
 import { parseSamplerConfig } from '../samplers/index.js';
 import { parseSpace } from '../space/index.js';
+import type { SearchSpace } from '../space/types.js';
+import { MLP_DEFAULTS } from '../train/params.js';
 
 const SplitSchema = z.discriminatedUnion('kind', [
   z
@@ -125,7 +127,7 @@ export function parseStudyConfig(input: unknown, where = 'config'): StudyConfig 
     const space = parseSpace(c.space, 'space');
     parseSamplerConfig(c.sampler, 'sampler');
     parsePrunerConfig(c.pruner, 'pruner', {
-      epochs: c.objective === 'mlp' ? fixedEpochs(space) : undefined,
+      epochs: c.objective === 'mlp' ? trialEpochs(space) : undefined,
       objective: c.objective === 'mlp' ? 'mlp' : 'module',
     });
   } catch (e) {
@@ -313,4 +315,9 @@ export function configFrom(
   if (options.trials !== undefined)
     config = { ...config, budget: { ...config.budget, trials: options.trials } };
   return { config, resolved };
+}
+
+/** The epochs every MLP trial of `space` trains, or undefined when the space samples them. */
+export function trialEpochs(space: SearchSpace): number | undefined {
+  return fixedEpochs(space, MLP_DEFAULTS.epochs);
 }

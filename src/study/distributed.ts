@@ -10,13 +10,13 @@ import type { PgLedger } from '../ledger/postgres.js';
 import { pgLedger } from '../ledger/url.js';
 import type { TrialTask } from '../pool/index.js';
 import { TrainerPool, toShared } from '../pool/index.js';
-import { createPruner, fixedEpochs } from '../pruners/index.js';
+import { createPruner } from '../pruners/index.js';
 import { createSampler } from '../samplers/index.js';
 import { parseSpace } from '../space/index.js';
 import { environment, initBackend } from '../train/backend.js';
 import type { BackendName, MetricName } from '../train/types.js';
 import type { Direction } from '../types.js';
-import { configFrom, parseStudyConfig, type StudyConfig } from './config.js';
+import { configFrom, parseStudyConfig, type StudyConfig, trialEpochs } from './config.js';
 import { engineDifference, prepareStudyData, type StudyData, studyBody } from './data.js';
 import { byIndex, failingFromTheStart } from './failures.js';
 import { mayStart } from './lag.js';
@@ -98,7 +98,7 @@ export async function runWorker(o: WorkerOptions): Promise<WorkerResult> {
     const { config, studyData, module, metric, direction, body } = s;
     const space = parseSpace(config.space, 'space');
     const sampler = createSampler(config.sampler);
-    const pruner = createPruner(config.pruner, { epochs: fixedEpochs(space) });
+    const pruner = createPruner(config.pruner, { epochs: trialEpochs(space) });
     const key = ledger.studyKey;
     const slots = Math.max(1, o.workers ?? 1);
     pool = new TrainerPool({

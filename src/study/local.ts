@@ -8,12 +8,12 @@ import { createLogger, type Logger } from '../log.js';
 import type { TrialResult, TrialTask } from '../pool/index.js';
 import { DEFAULT_WORKER_MEMORY_MB, TrainerPool, toShared } from '../pool/index.js';
 import { runTrialTask } from '../pool/run.js';
-import { createPruner, fixedEpochs } from '../pruners/index.js';
+import { createPruner } from '../pruners/index.js';
 import { createSampler } from '../samplers/index.js';
 import { parseSpace } from '../space/index.js';
 import { initBackend } from '../train/backend.js';
 import type { BackendName, MetricName } from '../train/types.js';
-import type { ResolvedPaths, StudyConfig } from './config.js';
+import { type ResolvedPaths, type StudyConfig, trialEpochs } from './config.js';
 import { runController } from './controller.js';
 import { engineDifference, prepareStudyData, type StudyData, studyBody } from './data.js';
 import { failingFromTheStart, GIVE_UP_AFTER, type TrialOutcome } from './failures.js';
@@ -53,7 +53,7 @@ export async function searchLocal(
   // What is sure to fail every trial is refused before anything is written (the task, when the config says it).
   checkStudy(config, space, config.task, where);
   const sampler = createSampler(config.sampler);
-  const pruner = createPruner(config.pruner, { epochs: fixedEpochs(space) });
+  const pruner = createPruner(config.pruner, { epochs: trialEpochs(space) });
   const dir = resolve(opts.out ?? 'runs', config.name);
   const ledgerPath = study.ledger ?? join(dir, 'ledger.jsonl');
   makeStudyFolder(dir);

@@ -4,7 +4,7 @@ import { canonicalJson } from '../ledger/canonical.js';
 import type { LedgerRecord, StudyState, TrialView } from '../ledger/index.js';
 import { StudyFold } from '../ledger/index.js';
 import { curveOfProgress, isSampledEpoch, recordedEpochs } from '../ledger/progress.js';
-import { createPruner, fixedEpochs } from '../pruners/index.js';
+import { createPruner } from '../pruners/index.js';
 import type { Pruner } from '../pruners/types.js';
 import { createSampler } from '../samplers/index.js';
 import type { FinishedTrial, Sampler } from '../samplers/types.js';
@@ -12,7 +12,7 @@ import { parseSpace } from '../space/index.js';
 import type { SearchSpace } from '../space/types.js';
 import { resolveMlpParams } from '../train/params.js';
 import type { Direction } from '../types.js';
-import { parseStudyConfig, type StudyConfig } from './config.js';
+import { parseStudyConfig, type StudyConfig, trialEpochs } from './config.js';
 import { studyKey, trialId } from './ids.js';
 import { visibleCount } from './lag.js';
 import { objectiveOf } from './objective.js';
@@ -104,7 +104,7 @@ export function checkRecords(records: readonly LedgerRecord[], state: StudyState
     ({ metric, direction } = objectiveOf(config, task));
     space = parseSpace(config.space, 'space');
     sampler = createSampler(config.sampler);
-    pruner = createPruner(config.pruner, { epochs: fixedEpochs(space) });
+    pruner = createPruner(config.pruner, { epochs: trialEpochs(space) });
   } catch (e) {
     if (!(e instanceof LockstepError)) throw e;
     problem(`study: the recorded config is not a valid study config (${e.message})`);

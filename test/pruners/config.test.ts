@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/errors.js';
 import { createPruner, fixedEpochs, HyperbandPruner, parsePrunerConfig } from '../../src/pruners/index.js';
 import { parseSpace } from '../../src/space/index.js';
-import { parseStudyConfig } from '../../src/study/config.js';
+import { parseStudyConfig, trialEpochs } from '../../src/study/config.js';
 
 const base = {
   name: 's',
@@ -71,8 +71,9 @@ describe('pruner config', () => {
         space: { lr: { type: 'float', low: 0.001, high: 0.1 }, epochs: { type: 'int', low: 2, high: 9 } },
       }),
     ).toMatch(/^study.yaml: pruner: hyperband needs a fixed 'epochs' in the space/);
-    expect(fixedEpochs(parseSpace({ lr: 0.1 }, 'space'))).toBe(20);
-    const hb = createPruner('hyperband', { epochs: fixedEpochs(parseSpace({ epochs: 27 }, 'space')) });
+    expect(fixedEpochs(parseSpace({ lr: 0.1 }, 'space'), 20)).toBe(20);
+    expect(trialEpochs(parseSpace({ lr: 0.1 }, 'space'))).toBe(20); // the MLP's default
+    const hb = createPruner('hyperband', { epochs: fixedEpochs(parseSpace({ epochs: 27 }, 'space'), 20) });
     expect(hb).toBeInstanceOf(HyperbandPruner);
     expect((hb as HyperbandPruner).rungs).toEqual([1, 3, 9]);
   });

@@ -27,7 +27,7 @@ export async function saveModel(model: tf.LayersModel, dir: string, metadata: ob
       const modelJson: tfio.ModelJSON = {
         modelTopology: artifacts.modelTopology,
         format: artifacts.format ?? 'layers-model',
-        generatedBy: artifacts.generatedBy ?? `TensorFlow.js tfjs-layers v${tf.version_layers}`,
+        generatedBy: artifacts.generatedBy ?? `TensorFlow.js tfjs-layers v${tf.layersLib().version_layers}`,
         convertedBy: artifacts.convertedBy ?? null,
         weightsManifest: [{ paths: [`./${WEIGHTS_FILE}`], weights: artifacts.weightSpecs }],
         ...(artifacts.trainingConfig ? { trainingConfig: artifacts.trainingConfig } : {}),
@@ -75,7 +75,7 @@ export async function loadModel(dir: string): Promise<tf.LayersModel> {
         return [specs, tf.io.CompositeArrayBuffer.join(buffers)];
       }),
   };
-  return tf.loadLayersModel(handler);
+  return tf.layersLib().loadLayersModel(handler);
 }
 
 /** Reads metadata.json of a saved model. */

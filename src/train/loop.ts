@@ -5,9 +5,9 @@ import { LockstepError } from '../errors.js';
 import { exp, log, log1p } from '../math/index.js';
 import { Stream, withMathRandom } from '../rng/index.js';
 import { checkMetric, defaultMetric, metricsFor } from './metrics.js';
-import { buildMlp, predictRaw } from './mlp.js';
-import { type FlatLayout, FlatTrainer, flatLayout } from './step.js';
-import type * as tf from './tf.js';
+import { buildMlp, initialWeights, predictRaw } from './mlp.js';
+import { type FlatLayout, FlatTrainer } from './step.js';
+import * as tf from './tf.js';
 import type { EpochCallback, EpochMetrics, MetricName, MlpParams, TrainOutcome } from './types.js';
 
 export interface TrainOptions {
@@ -26,10 +26,17 @@ const LITTLE_ENDIAN = os.endianness() === 'LE';
 
 /** SHA-256 over all weights in model order, as float32 little-endian bytes. */
 export function weightsHash(model: tf.LayersModel): string {
-  const h = createHash('sha256');
   // getWeights returns the variables themselves: read, never dispose.
-  for (const w of model.getWeights()) {
-    const v = w.dataSync() as Float32Array;
+  return hashFloat32(model.getWeights().map((w) => w.dataSync() as Float32Array));
+}
+
+/**
+ * SHA-256 of float32 arrays in order, as little-endian bytes. The flat parameters `[W1, b1, W2, b2, …]` hash as
+ * their model's weights do (the same values in the same order), so a trial that keeps no model needs none.
+ */
+function hashFloat32(parts: readonly Float32Array[]): string {
+  const h = createHash('sha256');
+  for (const v of parts) {
     if (LITTLE_ENDIAN) {
       h.update(new Uint8Array(v.buffer, v.byteOffset, v.byteLength));
     } else {
@@ -73,6 +80,8 @@ function dropoutMasks(
  */
 export function trainMlp(data: PreparedData, params: MlpParams, opts: TrainOptions): Promise<TrainResult> {
   const metric = checkMetric(data.task, opts.metric ?? defaultMetric(data.task));
+  // tfjs-layers draws on Math.random when it loads (seedrandom's pool): loaded here, never inside the trial.
+  if (opts.keepModel) tf.layersLib();
   return withMathRandom(Stream.of(opts.seed, 'math-random'), async () => train(data, params, opts, metric));
 }
 
@@ -207,15 +216,15 @@ async function train(
   const { task, nFeatures, nOutputs } = data;
   const n = data.train.n;
   if (n === 0) throw new LockstepError('E_DATA', 'the training part has no rows');
-  const { model, layers } = buildMlp(nFeatures, nOutputs, params, opts.seed);
-  const initial = new Float32Array(flatLayout(nFeatures, params, nOutputs).size);
-  let offset = 0;
-  for (const w of model.getWeights()) {
-    const v = w.dataSync() as Float32Array;
-    initial.set(v, offset);
-    offset += v.length;
-  }
-  const trainer = new FlatTrainer(task, params, nFeatures, nOutputs, initial);
+  // The tfjs model only when the caller keeps it: a trial trains, measures and hashes the flat parameters.
+  const mlp = opts.keepModel ? buildMlp(nFeatures, nOutputs, params, opts.seed) : undefined;
+  const trainer = new FlatTrainer(
+    task,
+    params,
+    nFeatures,
+    nOutputs,
+    initialWeights(nFeatures, nOutputs, params, opts.seed),
+  );
   const xAll = data.train.x;
   const yAll = data.train.y;
   const hiddenUnits = params.units;
@@ -266,26 +275,27 @@ async function train(
         break;
       }
     }
-    // The model is read only from here on (its hash, the caller with keepModel): the final parameters,
-    // also when the trial stopped early. A trial that throws returns no model (it is disposed below).
-    trainer.writeTo(layers);
+    // The final parameters, also when the trial stopped early, into the kept model. A trial that throws
+    // returns no model (it is disposed below).
+    if (mlp !== undefined) trainer.writeTo(mlp.layers);
     const last = history[history.length - 1]!;
     const result: TrainResult = {
       history,
       metrics: last,
       score: last[metric]!,
-      weightsHash: weightsHash(model),
+      weightsHash:
+        mlp !== undefined ? weightsHash(mlp.model) : hashFloat32([trainer.theta.dataSync() as Float32Array]),
       epochs: history.length,
       stopped,
     };
-    if (opts.keepModel) {
-      result.model = model;
+    if (mlp !== undefined) {
+      result.model = mlp.model;
       kept = true;
     }
     return result;
   } finally {
     trainer.dispose();
-    if (!kept) model.dispose();
+    if (!kept) mlp?.model.dispose();
   }
 }
 

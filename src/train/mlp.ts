@@ -14,23 +14,54 @@ export interface Mlp {
 const HE: ReadonlySet<Activation> = new Set(['relu', 'elu', 'selu']);
 
 /**
+ * The MLP's initial parameters, flat in model order `[W1, b1, W2, b2, …]` (FlatLayout's). Drawn from our own
+ * streams, never from tfjs initialisers (which draw on Math.random, ignore seed 0, and give two layers with one
+ * seed the same kernel): layer i's kernel is uniform from `Stream.of(seed, 'init', i)` with He limits √(6/fanIn)
+ * for relu/elu/selu and Glorot limits √(6/(fanIn+fanOut)) for tanh/sigmoid and the linear output; biases are
+ * zero.
+ */
+export function initialWeights(
+  nFeatures: number,
+  nOutputs: number,
+  params: MlpParams,
+  seed: number,
+): Float32Array {
+  const widths = [...params.units, nOutputs];
+  let size = 0;
+  let fanIn = nFeatures;
+  for (const fanOut of widths) {
+    size += fanIn * fanOut + fanOut;
+    fanIn = fanOut;
+  }
+  const out = new Float32Array(size);
+  let offset = 0;
+  fanIn = nFeatures;
+  widths.forEach((fanOut, i) => {
+    const hidden = i < params.units.length;
+    const limit =
+      hidden && HE.has(params.activation) ? Math.sqrt(6 / fanIn) : Math.sqrt(6 / (fanIn + fanOut));
+    const stream = Stream.of(seed, 'init', i);
+    const n = fanIn * fanOut;
+    for (let j = 0; j < n; j++) out[offset + j] = (2 * stream.float() - 1) * limit;
+    offset += n + fanOut;
+    fanIn = fanOut;
+  });
+  return out;
+}
+
+/**
  * Builds the MLP: hidden Dense layers with the activation, then a linear output layer
- * (binary and regression: 1 unit; multiclass: one logit per class). No Dropout layer:
- * dropout is applied by the training loop with its own seeded masks.
- *
- * Initial weights come from our own streams, never from tfjs initialisers (which draw on
- * Math.random, ignore seed 0, and give two layers with one seed the same kernel): layer i's
- * kernel is uniform from `Stream.of(seed, 'init', i)` with He limits √(6/fanIn) for
- * relu/elu/selu and Glorot limits √(6/(fanIn+fanOut)) for tanh/sigmoid and the linear output;
- * biases are zero.
+ * (binary and regression: 1 unit; multiclass: one logit per class), holding `initialWeights`. No Dropout
+ * layer: dropout is applied by the training loop with its own seeded masks.
  */
 export function buildMlp(nFeatures: number, nOutputs: number, params: MlpParams, seed: number): Mlp {
-  const model = tf.sequential();
+  const tfl = tf.layersLib();
+  const model = tfl.sequential();
   const layers: tflayers.Layer[] = [];
   const widths = [...params.units, nOutputs];
   widths.forEach((units, i) => {
     const hidden = i < params.units.length;
-    const layer = tf.layers.dense({
+    const layer = tfl.layers.dense({
       units,
       activation: hidden ? params.activation : 'linear',
       // 'zeros' draws no random numbers; the real values are set below.
@@ -41,14 +72,12 @@ export function buildMlp(nFeatures: number, nOutputs: number, params: MlpParams,
     model.add(layer);
     layers.push(layer);
   });
+  const initial = initialWeights(nFeatures, nOutputs, params, seed);
   let fanIn = nFeatures;
+  let offset = 0;
   widths.forEach((fanOut, i) => {
-    const hidden = i < params.units.length;
-    const limit =
-      hidden && HE.has(params.activation) ? Math.sqrt(6 / fanIn) : Math.sqrt(6 / (fanIn + fanOut));
-    const stream = Stream.of(seed, 'init', i);
-    const kernel = new Float32Array(fanIn * fanOut);
-    for (let j = 0; j < kernel.length; j++) kernel[j] = (2 * stream.float() - 1) * limit;
+    const kernel = initial.subarray(offset, offset + fanIn * fanOut);
+    offset += fanIn * fanOut + fanOut;
     tf.tidy(() => {
       layers[i]!.setWeights([tf.tensor2d(kernel, [fanIn, fanOut]), tf.zeros([fanOut])]);
     });

@@ -1,6 +1,6 @@
 /**
  * The parts of TensorFlow.js the trainer uses: tfjs-core (tensors, kernels, io) and tfjs-layers (the model that
- * exports and loads with `tf.loadLayersModel`), the same 4.22 packages that `@tensorflow/tfjs` bundles, without its
+ * exports and loads with `tf.loadLayersModel`; required when first used, see layersLib), the same 4.22 packages that `@tensorflow/tfjs` bundles, without its
  * WebGL backend, converter and data API. The numeric backends are imported by backend.ts when chosen.
  *
  * Loaded with require: importing these CommonJS bundles from ES modules makes Node scan their whole source for
@@ -14,7 +14,6 @@ import type * as Layers from '@tensorflow/tfjs-layers';
 
 const require = createRequire(import.meta.url);
 const core = require('@tensorflow/tfjs-core') as typeof Core;
-const layersApi = require('@tensorflow/tfjs-layers') as typeof Layers;
 
 export type { Scalar, Tensor, Tensor1D, Tensor2D } from '@tensorflow/tfjs-core';
 export type { LayersModel, Sequential } from '@tensorflow/tfjs-layers';
@@ -58,4 +57,13 @@ export const {
   zeros,
 } = core;
 
-export const { layers, loadLayersModel, sequential, version_layers } = layersApi;
+let layersApi: typeof Layers | undefined;
+
+/**
+ * tfjs-layers, required at its first use (~30 ms): a worker thread that only runs trials never builds a
+ * LayersModel (the trainer works on flat parameters), so it never loads it.
+ */
+export function layersLib(): typeof Layers {
+  layersApi ??= require('@tensorflow/tfjs-layers') as typeof Layers;
+  return layersApi;
+}

@@ -6,10 +6,14 @@ import { initBackend } from '../../src/train/backend.js';
 import { denseOp } from '../../src/train/mlp.js';
 import { resolveMlpParams } from '../../src/train/params.js';
 import { FlatTrainer, flatLayout } from '../../src/train/step.js';
+import { layersLib } from '../../src/train/tf.js';
 import type { Activation } from '../../src/train/types.js';
 
 beforeAll(async () => {
   await initBackend('wasm');
+  // tf.grad needs the gradient functions, which tfjs-layers registers when it loads (the trainer, which has its
+  // own backward pass, does not load it).
+  layersLib();
 });
 
 /** The reference: tf.grad's tape over the loss the old loop minimised (tfjs losses, l2 on kernels). */

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { LockstepError } from './errors.js';
 
 let root: string | undefined;
 
@@ -15,4 +16,17 @@ export function packageRoot(): string {
   }
   root = dir;
   return dir;
+}
+
+/**
+ * A compiled file of this package, for what must load JavaScript (piscina's worker entries, a study's
+ * objective module): `dist/<path>`, whether the caller runs from dist/ or as TypeScript from src/ (the
+ * tests). `what` names it in the error when it is missing.
+ */
+export function compiledFile(path: string, what: string): string {
+  const file = join(packageRoot(), 'dist', path);
+  if (!existsSync(file)) {
+    throw new LockstepError('E_NOT_FOUND', `${file}: the compiled ${what} is missing; run npm run build`);
+  }
+  return file;
 }

@@ -2,9 +2,7 @@
  * A suite's problems as studies: the config of one run (problem × strategy × seed), and what is known
  * of each problem's optimum.
  */
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { LockstepError } from '../errors.js';
+import { compiledFile } from '../paths.js';
 import { intSeedFor } from '../rng/index.js';
 import { mlpDefaultSpace } from '../space/index.js';
 import type { StudyConfigInput } from '../study/config.js';
@@ -13,23 +11,9 @@ import { functionSpace, testFunction } from './functions.js';
 import type { ProblemSpec, StrategySpec } from './suite.js';
 import { loadTable, tableOptimum, tableSpace } from './table.js';
 
-/**
- * The compiled objective module: a study imports it by path, so it must be JavaScript. From
- * dist/bench/ it is the file beside this one; from src/bench/ (tests run the TypeScript) it is
- * <package root>/dist/bench/objective.js.
- */
+/** The compiled objective module: a study imports it by path, so it must be JavaScript. */
 export function objectiveFile(): string {
-  const here = fileURLToPath(import.meta.url);
-  const file = here.endsWith('.ts')
-    ? fileURLToPath(new URL('../../dist/bench/objective.js', import.meta.url))
-    : fileURLToPath(new URL('./objective.js', import.meta.url));
-  if (!existsSync(file)) {
-    throw new LockstepError(
-      'E_NOT_FOUND',
-      `${file}: the compiled bench objective is missing; run npm run build`,
-    );
-  }
-  return file;
+  return compiledFile('bench/objective.js', 'bench objective');
 }
 
 export interface ProblemInfo {

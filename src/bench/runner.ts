@@ -4,30 +4,20 @@
  * so that they are the same for any number of workers.
  */
 import { setMaxListeners } from 'node:events';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import { LockstepError } from '../errors.js';
+import { compiledFile } from '../paths.js';
 import { moduleBackend, problemInfo, runConfig } from './problems.js';
 import { type RunResult, type RunTask, runOne } from './run.js';
 import type { Suite } from './suite.js';
 import type { WorkerAnswer } from './worker.js';
 
-/** The compiled bench worker, found the way src/pool/pool.ts finds its own. */
+/** The compiled bench worker entry. */
 export function benchWorkerFile(): string {
-  const here = fileURLToPath(import.meta.url);
-  const file = here.endsWith('.ts')
-    ? fileURLToPath(new URL('../../dist/bench/worker.js', import.meta.url))
-    : fileURLToPath(new URL('./worker.js', import.meta.url));
-  if (!existsSync(file)) {
-    throw new LockstepError(
-      'E_NOT_FOUND',
-      `${file}: the compiled bench worker is missing; run npm run build`,
-    );
-  }
-  return file;
+  return compiledFile('bench/worker.js', 'bench worker');
 }
 
 export interface RunSuiteOptions {

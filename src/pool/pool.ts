@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import os from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { BroadcastChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import type { PreparedData } from '../data/types.js';
 import { errorLine, LockstepError } from '../errors.js';
+import { compiledFile } from '../paths.js';
 import type { BackendName } from '../train/types.js';
 import { toShared } from './shared.js';
 import {
@@ -55,19 +54,9 @@ export interface RunOptions {
   wait?: boolean;
 }
 
-/**
- * The compiled worker: piscina needs JavaScript. From dist/pool/ it is the file beside this one;
- * from src/pool/ (tests run the TypeScript) it is <package root>/dist/pool/worker.js.
- */
+/** The compiled worker entry: piscina needs JavaScript. */
 export function workerFile(): string {
-  const here = fileURLToPath(import.meta.url);
-  const file = here.endsWith('.ts')
-    ? fileURLToPath(new URL('../../dist/pool/worker.js', import.meta.url))
-    : fileURLToPath(new URL('./worker.js', import.meta.url));
-  if (!existsSync(file)) {
-    throw new LockstepError('E_NOT_FOUND', `${file}: the compiled worker is missing; run npm run build`);
-  }
-  return file;
+  return compiledFile('pool/worker.js', 'worker');
 }
 
 /**

@@ -5,6 +5,7 @@
  * module reads nothing from its environment.
  */
 import { ConfigError } from '../errors.js';
+import type { Params } from '../space/types.js';
 import { DIMS_PARAM, PROBLEM_PARAM, pointOf, type TestFunction, testFunction } from './functions.js';
 import { loadTable, lookup, TABLE_PARAM } from './table.js';
 
@@ -22,7 +23,7 @@ function functionFor(name: string, dims: number): TestFunction {
 }
 
 /** Evaluates the problem named by the parameters at the point they give. */
-export function objective(params: Record<string, string | number | boolean>): number {
+export function objective(params: Params): number {
   const table = params[TABLE_PARAM];
   if (typeof table === 'string') return lookup(loadTable(table), params).score;
   const name = params[PROBLEM_PARAM];

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { ConfigError, NotFoundError } from '../errors.js';
 import { log } from '../math/index.js';
+import type { Params } from '../space/types.js';
 import { zodLine } from '../study/config.js';
 
 const ValueSchema = z.union([z.string(), z.number(), z.boolean()]);
@@ -107,10 +108,8 @@ export function tableOptimum(table: Table): number {
 }
 
 /** Every grid point in row-major order (last parameter fastest). */
-export function gridPoints(
-  grid: Record<string, readonly (string | number | boolean)[]>,
-): Record<string, string | number | boolean>[] {
-  let points: Record<string, string | number | boolean>[] = [{}];
+export function gridPoints(grid: Record<string, readonly (string | number | boolean)[]>): Params[] {
+  let points: Params[] = [{}];
   for (const [k, values] of Object.entries(grid)) {
     const next: typeof points = [];
     for (const p of points) for (const v of values) next.push({ ...p, [k]: v });

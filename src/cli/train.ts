@@ -1,4 +1,5 @@
 import { LockstepError } from '../errors.js';
+import type { Params } from '../space/types.js';
 import { train } from '../study/train.js';
 import type { BackendName } from '../train/types.js';
 import { intOption, onePositional, printJson } from './args.js';
@@ -14,7 +15,7 @@ export async function run({
   values: Record<string, unknown>;
 }): Promise<number> {
   const config = onePositional(positionals, 'config file', USAGE);
-  let params: Record<string, string | number | boolean> | undefined;
+  let params: Params | undefined;
   if (typeof values.params === 'string') {
     let parsed: unknown;
     try {
@@ -28,7 +29,7 @@ export async function run({
     if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
       throw new LockstepError('E_USAGE', `--params: expected a JSON object, but got ${values.params}`);
     }
-    params = parsed as Record<string, string | number | boolean>;
+    params = parsed as Params;
   }
   const backend = values.backend as string | undefined;
   if (backend !== undefined && !['wasm', 'cpu', 'tensorflow'].includes(backend)) {

@@ -2,7 +2,7 @@
 import type { PreparedData } from '../data/types.js';
 import type { ErrorCode } from '../errors.js';
 import type { Stream } from '../rng/index.js';
-import type { FlatParams } from '../train/params.js';
+import type { Params } from '../space/types.js';
 import type { EpochMetrics, MetricName } from '../train/types.js';
 import type { FailureCause } from './cause.js';
 
@@ -19,7 +19,7 @@ export interface SharedPreparedData extends PreparedData {
 export interface MlpTask {
   kind: 'mlp';
   data: SharedPreparedData;
-  params: FlatParams;
+  params: Params;
   seed: number;
   metric?: MetricName;
   /** Stop after this epoch, as if the progress callback had answered 'stop' (replay of a pruned trial). */
@@ -39,7 +39,7 @@ export interface MlpTask {
 export interface ModuleTask {
   kind: 'module';
   module: string;
-  params: FlatParams;
+  params: Params;
   seed: number;
   index?: number;
   /** The study's prepared split, handed to the objective as `context.data`. */
@@ -63,7 +63,7 @@ export interface ObjectiveContext {
 }
 
 export type Objective = (
-  params: FlatParams,
+  params: Params,
   context: ObjectiveContext,
 ) =>
   | number

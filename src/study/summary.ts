@@ -1,6 +1,7 @@
 import type { StudyState } from '../ledger/index.js';
 import { foldLedger, readLedger } from '../ledger/index.js';
 import { type LedgerRead, readLedgerAny } from '../ledger/url.js';
+import type { Params } from '../space/types.js';
 import type { Direction } from '../types.js';
 import { parseStudyConfig } from './config.js';
 import { objectiveOf } from './objective.js';
@@ -14,7 +15,7 @@ export interface TrialRow {
   score: number | null;
   epochs: number;
   error: string | null;
-  params: Record<string, string | number | boolean>;
+  params: Params;
 }
 
 export interface StudySummary {

@@ -1,5 +1,6 @@
 import { join, resolve } from 'node:path';
 import { ParamError } from '../errors.js';
+import type { Params } from '../space/types.js';
 import { environment, initBackend } from '../train/backend.js';
 import { saveModel } from '../train/export.js';
 import { trainMlp } from '../train/loop.js';
@@ -13,7 +14,7 @@ export interface TrainOptions {
   config: string | StudyConfig;
   base?: string;
   /** Overrides on top of the config's `params`. */
-  params?: Record<string, string | number | boolean>;
+  params?: Params;
   seed?: number;
   backend?: BackendName;
   /** Where the model goes; default `runs/<name>/train-<seed>`. */
@@ -23,7 +24,7 @@ export interface TrainOptions {
 
 export interface TrainResult {
   seed: number;
-  params: Record<string, string | number | boolean>;
+  params: Params;
   metric: string;
   score: number;
   metrics: EpochMetrics;

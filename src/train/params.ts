@@ -1,8 +1,9 @@
 import { ParamError } from '../errors.js';
+import type { Params } from '../space/types.js';
 import type { Activation, MlpParams, OptimizerName } from './types.js';
 
-/** A flat trial parameter record, as a sampler produces it. */
-export type FlatParams = Record<string, string | number | boolean>;
+/** A flat trial parameter record, as a sampler produces it: the space's Params (the name the trainer's tests use). */
+export type FlatParams = Params;
 
 export const MAX_LAYERS = 8;
 
@@ -115,7 +116,7 @@ function parseField<T>(key: string, field: Field, value: unknown): T {
  *
  * @throws ParamError naming the field, what was expected and what was given.
  */
-export function resolveMlpParams(flat: FlatParams): MlpParams {
+export function resolveMlpParams(flat: Params): MlpParams {
   const values: Record<string, unknown> = {};
   const perLayer = new Map<number, number>();
   for (const key of Object.keys(flat).sort()) {

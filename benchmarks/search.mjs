@@ -13,8 +13,16 @@
 // test score is worse than the reference's (the target: p ≥ 0.05, i.e. not shown worse).
 // lockstep's study: parallelism 2 (so that 1 and 2 workers give the same ledger: checked by digest).
 //
+// --semantics: no search; where the trained models differ. The same configurations (drawn at random from the
+// space, seeded) trained by lockstep and by PyTorch as it is and with lockstep's choices one at a time
+// (initialisation, L2 as a loss term on the kernels, Adam's epsilon: optuna_torch_bench.py --init/--l2/--eps), each
+// scored on the test rows after training on the training rows; paired differences over configurations x seeds.
+//
 // Usage: node benchmarks/search.mjs [--seeds N] [--datasets a,b,...] [--trials N] [--epochs N] [--quick]
-//          [--workers 1,2] [--no-reference] [--keep]      (after npm run build; `npm run bench:search`)
+//          [--workers 1,2] [--no-reference] [--keep] [--semantics [--configs K]]
+//          [--configs-from RESULT.json [--repeats R]]   (the best configurations of both sides' searches in an
+//          earlier run's JSON line, each trained R times, instead of random ones)
+//        (after npm run build; `npm run bench:search`)
 // Prints a table to stderr and one JSON line to stdout.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -23,6 +31,11 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { categoryOf, compareStrings, labelOf, parseBoolean, parseNumber } from '../dist/data/cells.js';
 import { prepare, resolveBuiltin, syntheticCsv } from '../dist/data/index.js';
+import { exp, log } from '../dist/math/index.js';
+import { Stream } from '../dist/rng/index.js';
+import { initBackend } from '../dist/train/backend.js';
+import { evaluateModel, trainMlp } from '../dist/train/loop.js';
+import { resolveMlpParams } from '../dist/train/params.js';
 
 const args = process.argv.slice(2);
 const flag = (name, fallback) => {
@@ -41,11 +54,11 @@ const SUITE = [
   { name: 'penguins', builtin: 'penguins' },
   { name: 'seattle-weather', builtin: 'seattle-weather' },
   { name: 'cars', builtin: 'cars' },
-  { name: 'flights-20k', builtin: 'flights-20k', trials: 10, epochs: 10 },
+  { name: 'flights-20k', builtin: 'flights-20k', trials: 8, epochs: 10 },
   { name: 'syn-b8-300', synthetic: { rows: 300, features: 8, task: 'binary' } },
   { name: 'syn-m10x64-1800', synthetic: { rows: 1800, features: 64, task: 'multiclass', classes: 10 } },
   { name: 'syn-m20x256-3000', synthetic: { rows: 3000, features: 256, task: 'multiclass', classes: 20 } },
-  { name: 'syn-r32-5000', synthetic: { rows: 5000, features: 32, task: 'regression' } },
+  { name: 'syn-r32-2000', synthetic: { rows: 2000, features: 32, task: 'regression' } },
   {
     name: 'syn-b16-100k',
     synthetic: { rows: 100_000, features: 16, task: 'binary' },
@@ -233,6 +246,7 @@ async function setUp(dir, d, seed) {
   );
   return {
     config: join(dir, 'study.json'),
+    prepared: p,
     ref,
     task: schema.task,
     nFeatures: p.data.nFeatures,
@@ -326,7 +340,176 @@ function pairedPermutationP(d) {
   return atLeast / (1 << n);
 }
 
+/** K configurations of the mlp-default space drawn uniformly (log-uniform where the space is log), seeded. */
+function drawConfigs(k, seed, epochs) {
+  const s = Stream.of(seed, 'bench-search', 'configs');
+  const logUniform = (lo, hi) => exp(log(lo) + s.float() * (log(hi) - log(lo)));
+  return Array.from({ length: k }, () => {
+    const p = { layers: s.int(1, 3) };
+    for (let l = 1; l <= p.layers; l++) p[`units_${l}`] = Math.round(logUniform(16, 256));
+    p.activation = s.choice(['relu', 'tanh', 'elu']);
+    p.dropout = s.float() * 0.5;
+    p.optimizer = s.choice(['adam', 'sgd']);
+    p.learning_rate = logUniform(1e-4, 1e-1);
+    if (p.optimizer === 'sgd') p.momentum = s.float() * 0.99;
+    p.batch_size = s.choice([32, 64, 128, 256]);
+    p.l2 = logUniform(1e-7, 1e-2);
+    p.epochs = epochs;
+    return p;
+  });
+}
+
+const VARIANTS = [
+  { key: 'torch', args: [] },
+  { key: 'torch+init', args: ['--init', 'lockstep'] },
+  { key: 'torch+l2', args: ['--l2', 'lockstep'] },
+  { key: 'torch+eps', args: ['--eps', '1e-7'] },
+  { key: 'torch+all', args: ['--init', 'lockstep', '--l2', 'lockstep', '--eps', '1e-7'] },
+];
+
+/** Two-sided paired sign-flip test of mean(d) = 0: exact up to 16 pairs, else 20,000 seeded random flips. */
+function pairedTwoSidedP(d) {
+  const n = d.length;
+  const obs = Math.abs(d.reduce((a, b) => a + b, 0));
+  const tol = 1e-12 * Math.max(1, obs);
+  let hits = 0;
+  let total = 0;
+  const s = Stream.of(1, 'bench-search', 'flips');
+  const flips = n <= 16 ? 1 << n : 20_000;
+  for (let m = 0; m < flips; m++) {
+    let sum = 0;
+    for (let i = 0; i < n; i++) sum += (n <= 16 ? m & (1 << i) : s.float() < 0.5) ? -d[i] : d[i];
+    if (Math.abs(sum) >= obs - tol) hits++;
+    total++;
+  }
+  return hits / total;
+}
+
+/**
+ * The best configurations that both sides' searches found for a dataset and seed, from an earlier run's JSON line
+ * (--configs-from FILE): where the score of the refit comes from.
+ */
+function foundConfigs(found, d, seed) {
+  const row = found.datasets.find((r) => r.dataset === d.name);
+  const s = row?.test.perSeed?.find((x) => x.seed === seed);
+  if (s?.best === undefined) return [];
+  return [s.best.lockstep, s.best.reference].filter((p) => p !== undefined && p !== null);
+}
+
+async function semantics(python) {
+  if (python.skipped) throw new Error(`--semantics needs the reference: ${python.skipped}`);
+  await initBackend('wasm');
+  const from = flag('configs-from', undefined);
+  const found =
+    from === undefined ? undefined : JSON.parse(readFileSync(from, 'utf8').trim().split('\n').at(-1));
+  const K = Number(flag('configs', QUICK ? '4' : '8'));
+  const REPEATS = Number(flag('repeats', found ? '4' : '1'));
+  const work = mkdtempSync(join(os.tmpdir(), 'lockstep-bench-semantics-'));
+  const out = [];
+  try {
+    for (const d of suite) {
+      const pairs = { lockstep: [] };
+      for (const v of VARIANTS) pairs[v.key] = [];
+      let task;
+      for (let seed = 1; seed <= SEEDS; seed++) {
+        const dir = join(work, `${d.name}-${seed}`);
+        const s = await setUp(dir, d, seed);
+        task = s.task;
+        // Each configuration trained with REPEATS seeds of its own.
+        const configs = found ? foundConfigs(found, d, seed) : drawConfigs(K, seed, d.epochs);
+        if (configs.length === 0) continue;
+        const cases = configs.flatMap((params, i) =>
+          Array.from({ length: REPEATS }, (_, r) => ({
+            params: { ...params, epochs: d.epochs },
+            seed: 1000 * seed + 10 * i + r,
+          })),
+        );
+        writeFileSync(join(dir, 'fixed.json'), JSON.stringify(cases));
+        const data = s.prepared.data;
+        for (const c of cases) {
+          try {
+            const r = await trainMlp(data, resolveMlpParams(c.params), { seed: c.seed, keepModel: true });
+            pairs.lockstep.push(evaluateModel(r.model, 'test', data).score);
+            r.model.dispose();
+          } catch {
+            pairs.lockstep.push(Number.NaN); // diverged
+          }
+        }
+        for (const v of VARIANTS) {
+          const r = execFileSync(python.py, [SCRIPT, s.ref, '--fixed', join(dir, 'fixed.json'), ...v.args], {
+            encoding: 'utf8',
+            env: { ...process.env, OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1' },
+            maxBuffer: 64 << 20,
+          });
+          for (const x of JSON.parse(r.trim().split('\n').at(-1)).results) pairs[v.key].push(x.test);
+        }
+        rmSync(dir, { recursive: true, force: true });
+        process.stderr.write(
+          `  ${d.name} seed ${seed}: ${K} configurations trained ${VARIANTS.length + 1} ways\n`,
+        );
+      }
+      // Pairs where every side gave a number (a diverged training gives none).
+      const keys = Object.keys(pairs);
+      const ok = pairs.lockstep.map((_, i) => keys.every((k) => Number.isFinite(pairs[k][i])));
+      const pick = (k) => pairs[k].filter((_, i) => ok[i]);
+      const row = {
+        dataset: d.name,
+        task,
+        pairs: ok.filter(Boolean).length,
+        diverged: {},
+        mean: {},
+        vsLockstep: {},
+      };
+      for (const k of keys) {
+        row.diverged[k] = pairs[k].filter((x) => !Number.isFinite(x)).length;
+        row.mean[k] = mean(pick(k));
+      }
+      const l = pick('lockstep');
+      for (const v of VARIANTS) {
+        const t = pick(v.key);
+        const diff = l.map((x, i) => x - t[i]);
+        row.vsLockstep[v.key] = { diff: mean(diff), p: pairedTwoSidedP(diff) };
+      }
+      out.push(row);
+    }
+  } finally {
+    if (!has('keep')) rmSync(work, { recursive: true, force: true });
+  }
+  const head = [
+    'dataset',
+    'pairs',
+    'lockstep',
+    ...VARIANTS.map((v) => v.key),
+    ...VARIANTS.map((v) => `Δ ${v.key} (p)`),
+  ];
+  const table = [head];
+  for (const r of out) {
+    table.push([
+      r.dataset,
+      String(r.pairs),
+      fmtScore(r.mean.lockstep),
+      ...VARIANTS.map((v) => fmtScore(r.mean[v.key])),
+      ...VARIANTS.map((v) => `${fmtScore(r.vsLockstep[v.key].diff)} (${r.vsLockstep[v.key].p.toFixed(3)})`),
+    ]);
+  }
+  const widths = head.map((_, c) => Math.max(...table.map((r) => r[c].length)));
+  const line = (r) =>
+    r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  ');
+  process.stderr.write(
+    `\nThe same ${found ? `best configurations of both sides' searches (${from}), each with ${REPEATS} training seeds,` : `${K} random configurations`} x ${SEEDS} seeds, trained on the training rows and scored on the test rows (accuracy or RMSE; mean over pairs where no side diverged); Δ = lockstep − variant, p: two-sided paired sign-flip test\n\n`,
+  );
+  process.stderr.write(`${line(table[0])}\n${widths.map((w) => '-'.repeat(w)).join('  ')}\n`);
+  for (const r of table.slice(1)) process.stderr.write(`${line(r)}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ benchmark: 'search-semantics', seeds: SEEDS, configs: K, datasets: out })}\n`,
+  );
+}
+
 const python = findPython();
+if (has('semantics')) {
+  await semantics(python);
+  process.exit(0);
+}
 const work = mkdtempSync(join(os.tmpdir(), 'lockstep-bench-search-'));
 const started = performance.now();
 const loads = [os.loadavg()[0]];
@@ -409,7 +592,16 @@ const summary = results.map(({ d, runs, shape }) => {
     row.test.diff = mean(l) - mean(ref);
     row.test.pWorse = pairedPermutationP(diff);
     row.test.pBetter = pairedPermutationP(diff.map((x) => -x));
-    row.test.perSeed = runs.map((r, i) => ({ seed: r.seed, lockstep: l[i], reference: ref[i] }));
+    row.test.perSeed = runs.map((r, i) => {
+      const ls = r[`lockstep${WORKERS[0]}`];
+      return {
+        seed: r.seed,
+        lockstep: l[i],
+        reference: ref[i],
+        val: { lockstep: ls.val, reference: r.reference.val },
+        best: { lockstep: ls.best, reference: r.reference.best },
+      };
+    });
   }
   return row;
 });

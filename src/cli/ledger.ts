@@ -1,5 +1,5 @@
 import { LockstepError } from '../errors.js';
-import { copyLedger } from '../ledger/url.js';
+import { copyLedger } from '../ledger/copy.js';
 import { printJson } from './args.js';
 
 const USAGE = 'lockstep ledger copy <from> <to> [--json]   (each a ledger file or a postgres:// URL)';

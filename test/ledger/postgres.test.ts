@@ -2,9 +2,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LedgerError } from '../../src/errors.js';
+import { copyLedger } from '../../src/ledger/copy.js';
 import { createLedger, studyDigest, verifyLedger } from '../../src/ledger/index.js';
 import { PgLedger } from '../../src/ledger/postgres.js';
-import { copyLedger, openPgLedger, readLedgerAny, verifyLedgerAny } from '../../src/ledger/url.js';
+import { openPgLedger, readLedgerAny, verifyLedgerAny } from '../../src/ledger/url.js';
 import {
   dropSchema,
   lockPostgresTests,

@@ -44,10 +44,10 @@ import type { SearchResult, TrialEvent } from './types.js';
  * run one study together through a shared PostgreSQL ledger.
  *
  * Each slot claims the next trial index (the lowest whose claim's lease expired, else the next never
- * claimed), waits until the lag rule lets it start (every trial below i − P finished in the ledger),
- * computes the trial's parameters from the ledger alone (the sampler on exactly the trials the lag rule
- * shows, as the controller does), trains, and appends. Since each trial's records are a pure function of
- * the ledger's earlier trials, the study's digest is that of the same study run by one process on a file.
+ * claimed), waits until the lag rule lets it start (every trial below i − P finished in the ledger), and
+ * runs it with study/trial.ts's runTrial, the code the local controller runs, on the trials the ledger
+ * shows it. Since each trial's records are a pure function of the ledger's earlier trials, the study's
+ * digest is that of the same study run by one process on a file.
  *
  * A slot renews its lease while it trains; a slot whose worker vanished stops renewing, and once the lease
  * has expired the trial goes to the next claimer, whose `trial.started` supersedes the lost attempt.

@@ -39,7 +39,7 @@ export function exp(x: number): number {
   const ax = Math.abs(x);
   if (!(ax < EXP_BIG)) {
     if (Number.isNaN(x)) return x + x;
-    if (ax === Number.POSITIVE_INFINITY) return x > 0 ? x : 0;
+    if (ax === Number.POSITIVE_INFINITY) return Math.max(x, 0); // exp(+inf) = inf, exp(-inf) = 0
     if (x > 7.09782712893383973096e2) return HUGE * HUGE;
     if (x < -7.4513321910194110842e2) return TWOM1000 * TWOM1000;
   }

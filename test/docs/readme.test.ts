@@ -37,7 +37,7 @@ const code = (cell: string) => /^`([^`]+)`/.exec(cell)?.[1] ?? cell;
 
 function fencedBlocks(lang: string): string[] {
   const out: string[] = [];
-  const re = new RegExp('```' + lang + '\\n([\\s\\S]*?)```', 'g');
+  const re = new RegExp(`\`\`\`${lang}\\n([\\s\\S]*?)\`\`\``, 'g');
   for (let m = re.exec(README); m !== null; m = re.exec(README)) out.push(m[1]!);
   return out;
 }

@@ -11,7 +11,8 @@
 // the refit's test score. Per dataset: the median over seeds of the paired wall and CPU ratios, and a paired
 // one-sided test over seeds (exact sign-flip permutation test of the mean difference) that lockstep's refit
 // test score is worse than the reference's (the target: p ≥ 0.05, i.e. not shown worse).
-// lockstep's study: parallelism 2 (so that 1 and 2 workers give the same ledger: checked by digest).
+// lockstep's study: parallelism 2 (so that 1 and 2 workers give the same ledger: checked by digest; --parallelism 0
+// for a sequential search like Optuna's, with --workers 1).
 //
 // --semantics: no search; where the trained models differ. The same configurations (drawn at random from the
 // space, seeded) trained by lockstep and by PyTorch as it is and with lockstep's choices one at a time
@@ -19,7 +20,7 @@
 // scored on the test rows after training on the training rows; paired differences over configurations x seeds.
 //
 // Usage: node benchmarks/search.mjs [--seeds N] [--datasets a,b,...] [--trials N] [--epochs N] [--quick]
-//          [--workers 1,2] [--no-reference] [--keep] [--semantics [--configs K]]
+//          [--workers 1,2] [--parallelism P] [--no-reference] [--keep] [--semantics [--configs K]]
 //          [--configs-from RESULT.json [--repeats R]]   (the best configurations of both sides' searches in an
 //          earlier run's JSON line, each trained R times, instead of random ones)
 //        (after npm run build; `npm run bench:search`)
@@ -75,6 +76,8 @@ const DEFAULT_TRIALS = QUICK ? 8 : 20;
 const DEFAULT_EPOCHS = QUICK ? 10 : 30;
 const WORKERS = flag('workers', '1,2').split(',').map(Number);
 const REFERENCE = !has('no-reference');
+/** lockstep's lag rule P (2: 1 and 2 workers run the same study; 0: sequential, as Optuna's study.optimize). */
+const PARALLELISM = Number(flag('parallelism', '2'));
 const names = flag('datasets', QUICK ? QUICK_SUITE.join(',') : SUITE.map((d) => d.name).join(',')).split(',');
 const suite = names.map((n) => {
   const d = SUITE.find((s) => s.name === n);
@@ -175,7 +178,7 @@ async function setUp(dir, d, seed) {
     split: SPLIT,
     space: space(d.epochs),
     sampler: { name: 'tpe', n_startup_trials: N_STARTUP },
-    parallelism: 2,
+    parallelism: PARALLELISM,
     budget: { trials: d.trials },
   };
   writeFileSync(join(dir, 'study.json'), JSON.stringify(config, null, 2));
@@ -669,6 +672,7 @@ process.stdout.write(
     benchmark: 'search',
     seeds: SEEDS,
     workers: WORKERS,
+    parallelism: PARALLELISM,
     cores: os.availableParallelism(),
     cpu: os.cpus()[0]?.model,
     node: process.version,

@@ -16,11 +16,12 @@ const TINY = 1e-300;
 const TWOM1000 = 9.3326361850321887899e-302; // 2^-1000
 const TWO1023 = 8.98846567431158e307; // 2^1023
 
-const P1 = 1.66666666666666019037e-1;
-const P2 = -2.77777777770155933842e-3;
-const P3 = 6.61375632143793436117e-5;
-const P4 = -1.6533902205465251539e-6;
-const P5 = 4.13813679705723846039e-8;
+/** exp's polynomial on the reduced argument (pow's last step uses the same one). */
+export const P1 = 1.66666666666666019037e-1;
+export const P2 = -2.77777777770155933842e-3;
+export const P3 = 6.61375632143793436117e-5;
+export const P4 = -1.6533902205465251539e-6;
+export const P5 = 4.13813679705723846039e-8;
 
 // fdlibm's branches test |x|'s high word against constants; the high word grows with |x|, so each test is
 // the same as comparing |x| with the double whose high word is that constant (and low word 0). Comparing

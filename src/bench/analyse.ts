@@ -2,6 +2,7 @@
  * The statistics of a finished suite, from its runs' values (pure). Losses are values in the minimising
  * direction (a maximised score is negated), so that lower is better everywhere below.
  */
+import type { Direction } from '../types.js';
 import type { ProblemInfo } from './problems.js';
 import type { RunResult } from './run.js';
 import {
@@ -32,7 +33,7 @@ export interface StrategyStats {
 export interface ProblemStats {
   label: string;
   kind: string;
-  direction: 'minimize' | 'maximize';
+  direction: Direction;
   /** The optimum used for regret: known, or the best value any run found (then `optimumKnown` is false). */
   optimum: number;
   optimumKnown: boolean;

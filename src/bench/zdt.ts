@@ -3,16 +3,18 @@
  * (n = 30 in the paper). Pure functions of x with the same bits everywhere (sin from src/math).
  * Their Pareto fronts are at g = 1, i.e. x2 … xn = 0.
  */
+
 import { sin } from '../math/index.js';
 import { parseSpace } from '../space/schema.js';
 import type { Params, SearchSpace } from '../space/types.js';
+import type { Direction } from '../types.js';
 
 export interface MultiObjectiveProblem {
   /** `zdt1`, `zdt2`, `zdt3`. */
   name: string;
   dims: number;
   /** The objectives' directions (all minimised here). */
-  directions: ('minimize' | 'maximize')[];
+  directions: Direction[];
   /** The objective values at x (one per objective). */
   f(x: readonly number[]): number[];
   /** x1 … xn, floats in [0, 1]. */

@@ -2,6 +2,7 @@ import { erfc, exp, log } from '../math/index.js';
 import { Stream } from '../rng/index.js';
 import { canonicalParams, cardinality, fromUnit, isActive } from '../space/codec.js';
 import type { ParamSpec, Params, SearchSpace } from '../space/types.js';
+import type { Direction } from '../types.js';
 import { backSolve, cholesky, choleskyInverse, forwardSolve } from './linalg.js';
 import { unitDraw } from './random.js';
 import { SobolSampler } from './sobol.js';
@@ -106,7 +107,7 @@ interface TrainingData {
 function trainingData(
   specs: ParamSpec[],
   history: readonly FinishedTrial[],
-  direction: 'minimize' | 'maximize',
+  direction: Direction,
   cap: number,
 ): TrainingData {
   const d = specs.length;

@@ -10,6 +10,7 @@ import {
   tryToUnit,
 } from '../space/codec.js';
 import type { Distribution, ParamSpec, Params, ParamValue, SearchSpace } from '../space/types.js';
+import type { Direction } from '../types.js';
 import {
   CategoricalParzen,
   drawIndex,
@@ -238,7 +239,7 @@ export class TpeSampler implements Sampler {
  */
 export function split(
   usable: readonly FinishedTrial[],
-  direction: 'minimize' | 'maximize',
+  direction: Direction,
   options: Pick<Required<TpeOptions>, 'gamma' | 'gamma_cap'>,
 ): { below: FinishedTrial[]; above: FinishedTrial[] } {
   const n = usable.length;
@@ -250,7 +251,7 @@ export function split(
 const byIndex = (a: FinishedTrial, b: FinishedTrial) => a.index - b.index;
 
 /** The ranking of usable trials: better value in the study's direction, ties by index (a strict total order). */
-function betterIn(direction: 'minimize' | 'maximize') {
+function betterIn(direction: Direction) {
   const sign = direction === 'minimize' ? 1 : -1;
   return (a: FinishedTrial, b: FinishedTrial) =>
     sign * a.value! < sign * b.value! || (a.value === b.value && a.index < b.index);
@@ -515,10 +516,7 @@ class HistoryCache {
   private readonly best = new Map<string, { cap: number; top: FinishedTrial[]; upTo: number }>();
 
   /** What `split` gives as below, for the synced usable trials: the first k of the top-cap list, by index. */
-  below(
-    direction: 'minimize' | 'maximize',
-    options: Pick<Required<TpeOptions>, 'gamma' | 'gamma_cap'>,
-  ): FinishedTrial[] {
+  below(direction: Direction, options: Pick<Required<TpeOptions>, 'gamma' | 'gamma_cap'>): FinishedTrial[] {
     const n = this.trials.length;
     const cap = options.gamma_cap;
     let b = this.best.get(direction);

@@ -16,8 +16,9 @@
 //
 // --semantics: no search; where the trained models differ. The same configurations (drawn at random from the
 // space, seeded) trained by lockstep and by PyTorch as it is and with lockstep's choices one at a time
-// (initialisation, L2 as a loss term on the kernels, Adam's epsilon: optuna_torch_bench.py --init/--l2/--eps), each
-// scored on the test rows after training on the training rows; paired differences over configurations x seeds.
+// (initialisation, its kernels alone, L2 as a loss term on the kernels, Adam's epsilon, all of them:
+// optuna_torch_bench.py --init/--l2/--eps), each scored on the test rows after training on the training rows; paired
+// differences over configurations x seeds.
 //
 // Usage: node benchmarks/search.mjs [--seeds N] [--datasets a,b,...] [--trials N] [--epochs N] [--quick]
 //          [--workers 1,2] [--parallelism P] [--no-reference] [--keep] [--semantics [--configs K]]
@@ -365,6 +366,7 @@ function drawConfigs(k, seed, epochs) {
 const VARIANTS = [
   { key: 'torch', args: [] },
   { key: 'torch+init', args: ['--init', 'lockstep'] },
+  { key: 'torch+kernels', args: ['--init', 'lockstep-kernels'] },
   { key: 'torch+l2', args: ['--l2', 'lockstep'] },
   { key: 'torch+eps', args: ['--eps', '1e-7'] },
   { key: 'torch+all', args: ['--init', 'lockstep', '--l2', 'lockstep', '--eps', '1e-7'] },
@@ -448,7 +450,7 @@ async function semantics(python) {
         }
         rmSync(dir, { recursive: true, force: true });
         process.stderr.write(
-          `  ${d.name} seed ${seed}: ${K} configurations trained ${VARIANTS.length + 1} ways\n`,
+          `  ${d.name} seed ${seed}: ${cases.length} trainings, each ${VARIANTS.length + 1} ways\n`,
         );
       }
       // Pairs where every side gave a number (a diverged training gives none).

@@ -25,6 +25,8 @@
 //          [--configs-from RESULT.json [--repeats R]]   (the best configurations of both sides' searches in an
 //          earlier run's JSON line, each trained R times, instead of random ones)
 //        (after npm run build; `npm run bench:search`)
+// The default run (9 datasets x 5 seeds) takes ~50 min on a 2-core machine at load ~2; --quick (4 datasets x 2
+// seeds, 8 trials x 10 epochs, ~1.5 min) is a smoke test: its searches are so short that start-up dominates.
 // Prints a table to stderr and one JSON line to stdout.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';

@@ -1,6 +1,6 @@
 // Whole-search benchmark (issue 19): a TPE study over the `mlp-default` space, as a user runs it, by lockstep
 // (the CLI, `lockstep search --json`, with 1 and with 2 workers) and by Optuna + PyTorch
-// (/work/shared/reference/optuna_torch_bench.py: Optuna's TPE, one torch thread), interleaved in one run,
+// (benchmarks/reference/optuna_torch_bench.py: Optuna's TPE, one torch thread), interleaved in one run,
 // on the four built-in datasets and seeded synthetic sets that span width, classes and rows.
 //
 // Both sides get the same rows, split (lockstep's, 60/20/20, from the study seed), preprocessing (median/mode
@@ -21,7 +21,7 @@
 // differences over configurations x seeds.
 //
 // Usage: node benchmarks/search.mjs [--seeds N] [--datasets a,b,...] [--trials N] [--epochs N] [--quick]
-//          [--workers 1,2] [--parallelism P] [--no-reference] [--keep] [--semantics [--configs K]]
+//          [--workers 1,2] [--parallelism P] [--no-reference] [--keep (the work folder)] [--semantics [--configs K]]
 //          [--configs-from RESULT.json [--repeats R]]   (the best configurations of both sides' searches in an
 //          earlier run's JSON line, each trained R times, instead of random ones)
 //        (after npm run build; `npm run bench:search`)
@@ -46,7 +46,9 @@ const flag = (name, fallback) => {
   const i = args.indexOf(`--${name}`);
   return i >= 0 && args[i + 1] !== undefined ? args[i + 1] : fallback;
 };
-const has = (name) => args.includes(`--${name}`);
+// `npm run bench:search --quick` hands --quick to npm, which passes it on as npm_config_quick.
+const has = (name) =>
+  args.includes(`--${name}`) || process.env[`npm_config_${name.replaceAll('-', '_')}`] === 'true';
 const QUICK = has('quick');
 
 /**
@@ -99,10 +101,11 @@ const suite = names.map((n) => {
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const CLI = join(ROOT, 'bin', 'lockstep.js');
+/** The reference, kept in the repository (../shared is recreated every session); LOCKSTEP_SEARCH_REFERENCE overrides. */
 const SCRIPT = [
-  fileURLToPath(new URL('../../shared/reference/optuna_torch_bench.py', import.meta.url)),
-  '/work/shared/reference/optuna_torch_bench.py',
-].find((p) => existsSync(p));
+  process.env.LOCKSTEP_SEARCH_REFERENCE,
+  fileURLToPath(new URL('./reference/optuna_torch_bench.py', import.meta.url)),
+].find((p) => p !== undefined && p !== '' && existsSync(p));
 const N_STARTUP = 10;
 
 function findPython() {
@@ -450,7 +453,7 @@ async function semantics(python) {
           });
           for (const x of JSON.parse(r.trim().split('\n').at(-1)).results) pairs[v.key].push(x.test);
         }
-        rmSync(dir, { recursive: true, force: true });
+        if (!has('keep')) rmSync(dir, { recursive: true, force: true });
         process.stderr.write(
           `  ${d.name} seed ${seed}: ${cases.length} trainings, each ${VARIANTS.length + 1} ways\n`,
         );
@@ -518,6 +521,7 @@ if (has('semantics')) {
   process.exit(0);
 }
 const work = mkdtempSync(join(os.tmpdir(), 'lockstep-bench-search-'));
+if (has('keep')) process.stderr.write(`--keep: studies and reference inputs stay in ${work}\n`);
 const started = performance.now();
 const loads = [os.loadavg()[0]];
 const results = suite.map((d) => ({ d, runs: [] }));
@@ -549,7 +553,7 @@ try {
       for (const j of order) run[j.key] = j.run();
       loads.push(os.loadavg()[0]);
       res.runs.push(run);
-      rmSync(dir, { recursive: true, force: true });
+      if (!has('keep')) rmSync(dir, { recursive: true, force: true });
       const l1 = run[`lockstep${WORKERS[0]}`];
       const ref = run.reference;
       process.stderr.write(

@@ -9,13 +9,14 @@ import { z } from 'zod';
 import { ConfigError, NotFoundError } from '../errors.js';
 import { packageRoot } from '../paths.js';
 import { intSeedFor } from '../rng/index.js';
-import { parseStudyConfig, resolvePaths, zodLine } from '../study/config.js';
+import { parseStudyConfig, resolvePaths } from '../study/config.js';
 import { prepareStudyData, requireDataset } from '../study/data.js';
 import { objectiveOf } from '../study/objective.js';
 import { environment, initBackend } from '../train/backend.js';
 import { trainMlp } from '../train/loop.js';
 import { resolveMlpParams } from '../train/params.js';
 import type { BackendName, MetricName } from '../train/types.js';
+import { zodLine } from '../zod-line.js';
 import { gridPoints, type Table, tableOptimum } from './table.js';
 
 const Value = z.union([z.string(), z.number(), z.boolean()]);
@@ -49,7 +50,7 @@ export async function buildTable(
   onProgress?: (done: number, total: number) => void,
 ): Promise<Table> {
   const r = TableSpecSchema.safeParse(specInput);
-  if (!r.success) throw new ConfigError(zodLine(where, r.error));
+  if (!r.success) throw new ConfigError(zodLine(r.error, { where, unknownFields: true }));
   const spec = r.data;
   const points = gridPoints(spec.grid);
   if (points.length > 10_000)

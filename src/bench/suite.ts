@@ -4,7 +4,7 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { ConfigError, LockstepError, NotFoundError } from '../errors.js';
 import { parseSamplerConfig } from '../samplers/index.js';
-import { zodLine } from '../study/config.js';
+import { zodLine } from '../zod-line.js';
 import { isFunctionName, testFunction } from './functions.js';
 
 const NamedSchema = z.union([z.string().min(1), z.object({ name: z.string().min(1) }).loose()]);
@@ -190,7 +190,7 @@ export function parseSuite(input: unknown, where = 'suite', base = '.'): Suite {
     );
   }
   const r = SuiteSchema.safeParse(input);
-  if (!r.success) throw new ConfigError(zodLine(where, r.error));
+  if (!r.success) throw new ConfigError(zodLine(r.error, { where, unknownFields: true }));
   const s = r.data;
   const problems = s.problems.map((p, i) => problemSpec(p, `${where}: problems[${i}]`, base));
   const strategies = s.strategies.map((p, i) => strategySpec(p, `${where}: strategies[${i}]`));

@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { ConfigError, NotFoundError } from '../errors.js';
 import { log } from '../math/index.js';
 import type { Params } from '../space/types.js';
-import { zodLine } from '../study/config.js';
+import { zodLine } from '../zod-line.js';
 
 const ValueSchema = z.union([z.string(), z.number(), z.boolean()]);
 
@@ -54,7 +54,7 @@ export function loadTable(path: string): Table {
     throw new ConfigError(`${path}: not a valid table JSON: ${e instanceof Error ? e.message : String(e)}`);
   }
   const r = TableSchema.safeParse(raw);
-  if (!r.success) throw new ConfigError(zodLine(path, r.error));
+  if (!r.success) throw new ConfigError(zodLine(r.error, { where: path, unknownFields: true }));
   const t = r.data;
   const expected = Object.values(t.grid).reduce((n, vs) => n * vs.length, 1);
   if (t.entries.length !== expected) {

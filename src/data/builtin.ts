@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { DataError, NotFoundError } from '../errors.js';
 import { packageRoot } from '../paths.js';
+import { zodLine } from '../zod-line.js';
 
 /** One built-in dataset: a file shipped with lockstep, its expected hash and its learning problem. */
 export const BuiltinEntrySchema = z.strictObject({
@@ -45,10 +46,7 @@ export function loadRegistry(): Registry {
   const file = join(packageRoot(), 'datasets', 'registry.json');
   if (!existsSync(file)) throw new NotFoundError(`dataset registry not found: ${file}`);
   const parsed = RegistrySchema.safeParse(JSON.parse(readFileSync(file, 'utf8')));
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new DataError(`${file}: ${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid registry'}`);
-  }
+  if (!parsed.success) throw new DataError(zodLine(parsed.error, { where: file, emptyPath: '' }));
   cached = parsed.data;
   return cached;
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DataError } from '../errors.js';
+import { zodLine } from '../zod-line.js';
 import { categoryOf, compareStrings, labelOf, parseBoolean, showCell } from './cells.js';
 import { numericColumn } from './numbers.js';
 import type { Cell, PreparedData, RawTable, Schema, SplitIndices } from './types.js';
@@ -258,10 +259,7 @@ export function prepareData(
 /** Validates a pipeline read back from JSON (e.g. from a ledger). */
 export function parsePipeline(value: unknown, where = 'pipeline'): Pipeline {
   const r = PipelineSchema.safeParse(value);
-  if (!r.success) {
-    const issue = r.error.issues[0];
-    throw new DataError(`${where}: ${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'invalid'}`);
-  }
+  if (!r.success) throw new DataError(zodLine(r.error, { where, emptyPath: '(root)' }));
   return r.data;
 }
 

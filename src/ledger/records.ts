@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { FINISHED_STATES } from '../types.js';
+import { zodLine } from '../zod-line.js';
 
 /**
  * The ledger's record schemas: the single source of truth for what a ledger line may hold.
@@ -255,11 +256,7 @@ export function encodeNonFinite<T>(value: T): T {
   return value;
 }
 
-/** One line, for messages: the first zod issue as `path: message`. */
+/** A refused record's first issue as one line, `path: message (and N more)`, for the ledger's messages. */
 export function describeIssues(error: z.ZodError): string {
-  const issue = error.issues[0];
-  if (!issue) return 'invalid';
-  const path = issue.path.length > 0 ? issue.path.map(String).join('.') : '(record)';
-  const more = error.issues.length > 1 ? ` (and ${error.issues.length - 1} more)` : '';
-  return `${path}: ${issue.message}${more}`;
+  return zodLine(error, { emptyPath: '(record)', countOthers: true });
 }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ConfigError } from '../errors.js';
-import { formatPath } from '../space/schema.js';
 import type { SearchSpace } from '../space/types.js';
+import { formatPath, zodLine } from '../zod-line.js';
 import {
   HALVING_DEFAULTS,
   type HalvingOptions,
@@ -121,12 +121,7 @@ export function parsePrunerConfig(
   budget?: { epochs: number | undefined; objective: 'mlp' | 'module' },
 ): PrunerConfig {
   const r = PrunerConfigSchema.safeParse(input);
-  if (!r.success) {
-    const issue = r.error.issues[0]!;
-    // The unknown-name message belongs to the field itself, not to its `name` key.
-    const p = issue.path.length === 1 && issue.path[0] === 'name' ? [] : issue.path;
-    throw new ConfigError(`${formatPath(path, p)}: ${issue.message}`);
-  }
+  if (!r.success) throw new ConfigError(zodLine(r.error, { field: path, nameIsField: true }));
   const c = r.data;
   if (c.name === 'successive_halving' || c.name === 'hyperband') {
     const min = c.min_epochs ?? HALVING_DEFAULTS.min_epochs;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ConfigError } from '../errors.js';
-import { formatPath } from '../space/schema.js';
+import { zodLine } from '../zod-line.js';
 import { CmaEsSampler } from './cmaes.js';
 import { GpSampler } from './gp.js';
 import { GridSampler } from './grid.js';
@@ -168,12 +168,7 @@ export type SamplerConfig = z.output<typeof SamplerConfigSchema>;
 /** Parses a `sampler` field; throws ConfigError with one line naming the field. */
 export function parseSamplerConfig(input: unknown, path = 'sampler'): SamplerConfig {
   const r = SamplerConfigSchema.safeParse(input);
-  if (!r.success) {
-    const issue = r.error.issues[0]!;
-    // The unknown-name message belongs to the field itself, not to its `name` key.
-    const p = issue.path.length === 1 && issue.path[0] === 'name' ? [] : issue.path;
-    throw new ConfigError(`${formatPath(path, p)}: ${issue.message}`);
-  }
+  if (!r.success) throw new ConfigError(zodLine(r.error, { field: path, nameIsField: true }));
   return r.data;
 }
 

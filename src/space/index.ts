@@ -11,7 +11,6 @@ export {
 } from './codec.js';
 export type { ParamSpecInput, PresetName, SpaceInput } from './schema.js';
 export {
-  formatPath,
   mlpDefaultSpace,
   ParamSpecInputSchema,
   PRESET_NAMES,

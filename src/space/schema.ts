@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ConfigError } from '../errors.js';
+import { zodLine } from '../zod-line.js';
 import type { Condition, Distribution, ParamSpec, ParamValue, SearchSpace } from './types.js';
 
 /**
@@ -344,23 +345,13 @@ function topologicalOrder(specs: Map<string, ParamSpec>): ParamSpec[] {
   return out;
 }
 
-/** Formats a zod path as `space.lr.when` / `space.act[2]`. */
-export function formatPath(root: string, path: readonly PropertyKey[]): string {
-  let s = root;
-  for (const p of path) s += typeof p === 'number' ? `[${p}]` : s === '' ? String(p) : `.${String(p)}`;
-  return s;
-}
-
 /**
  * Parses and checks a `space` field. Throws ConfigError with one line naming the field:
  * `space.lr: log needs low > 0, but got low=0`.
  */
 export function parseSpace(input: unknown, path = 'space'): SearchSpace {
   const r = SpaceInputSchema.safeParse(input);
-  if (!r.success) {
-    const issue = r.error.issues[0]!;
-    throw new ConfigError(`${formatPath(path, issue.path)}: ${issue.message}`);
-  }
+  if (!r.success) throw new ConfigError(zodLine(r.error, { field: path }));
   return spaceFromRecord(r.data);
 }
 

@@ -11,6 +11,7 @@ import { parseSamplerConfig } from '../samplers/index.js';
 import { parseSpace } from '../space/index.js';
 import type { SearchSpace } from '../space/types.js';
 import { MLP_DEFAULTS } from '../train/params.js';
+import { zodLine } from '../zod-line.js';
 
 const SplitSchema = z.discriminatedUnion('kind', [
   z
@@ -99,21 +100,10 @@ export const StudyConfigSchema = z
 export type StudyConfigInput = z.input<typeof StudyConfigSchema>;
 export type StudyConfig = z.output<typeof StudyConfigSchema>;
 
-/** Renders the first zod issue as one line: `<file>: <path>: <message>`. */
-export function zodLine(where: string, error: z.ZodError): string {
-  const issue = error.issues[0];
-  if (!issue) return `${where}: invalid`;
-  const path = issue.path.map(String).join('.');
-  let message = issue.message;
-  if (issue.code === 'unrecognized_keys')
-    message = `unknown field(s) ${issue.keys.map((k) => `'${k}'`).join(', ')}`;
-  return `${where}: ${path === '' ? '' : `${path}: `}${message}`;
-}
-
 /** Validates a config object; `where` names its origin in messages. */
 export function parseStudyConfig(input: unknown, where = 'config'): StudyConfig {
   const r = StudyConfigSchema.safeParse(input);
-  if (!r.success) throw new ConfigError(zodLine(where, r.error));
+  if (!r.success) throw new ConfigError(zodLine(r.error, { where, unknownFields: true }));
   const c = r.data;
   if (c.split.kind === 'holdout') {
     const sum = c.split.train + c.split.validation + c.split.test;

@@ -13,11 +13,11 @@ import { compiledFile } from '../paths.js';
 import { moduleBackend, problemInfo, runConfig } from './problems.js';
 import { type RunResult, type RunTask, runOne } from './run.js';
 import type { Suite } from './suite.js';
-import type { WorkerAnswer } from './worker.js';
+import type { WorkerAnswer } from './thread-entry.js';
 
 /** The compiled bench worker entry. */
 export function benchWorkerFile(): string {
-  return compiledFile('bench/worker.js', 'bench worker');
+  return compiledFile('bench/thread-entry.js', 'bench worker');
 }
 
 export interface RunSuiteOptions {

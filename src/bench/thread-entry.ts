@@ -1,5 +1,5 @@
 /**
- * The piscina worker entry of the strategy benchmark (compiled to dist/bench/worker.js): each task
+ * The piscina worker entry of the strategy benchmark (compiled to dist/bench/thread-entry.js): each task
  * is one whole run (a sequential study), so the benchmark parallelises across studies. A known error
  * comes back as data (its code and line), since an Error's class does not survive the thread boundary.
  */

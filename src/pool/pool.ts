@@ -56,7 +56,7 @@ export interface RunOptions {
 
 /** The compiled worker entry: piscina needs JavaScript. */
 export function workerFile(): string {
-  return compiledFile('pool/worker.js', 'worker');
+  return compiledFile('pool/thread-entry.js', 'worker');
 }
 
 /**

@@ -1,5 +1,5 @@
 /**
- * The piscina worker entry (compiled to dist/pool/worker.js). Each worker thread initialises
+ * The piscina worker entry (compiled to dist/pool/thread-entry.js). Each worker thread initialises
  * tfjs and its backend once, then runs trials one at a time.
  *
  * The dataset arrives as SharedArrayBuffer-backed arrays: posting a task shares that memory,

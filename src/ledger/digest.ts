@@ -36,6 +36,7 @@ export function digestContent(state: StudyState): unknown {
       numeric: study.environment.numeric,
       backend: study.environment.backend,
       backendVersion: study.environment.backendVersion,
+      ...(study.warmStart === undefined ? {} : { warmStart: study.warmStart.digest }),
     },
     trials: state.trials.filter(isDigested).map((t) => ({
       index: t.index,
@@ -45,6 +46,9 @@ export function digestContent(state: StudyState): unknown {
       state: t.state,
       score: t.score === null ? null : encodeNumber(t.score),
       metrics: encodeMetrics(t.metrics),
+      // Only a study with several objectives or constraints has them, so other studies' digests are as before.
+      ...(t.values === null ? {} : { values: t.values.map(encodeNumber) }),
+      ...(t.constraints === null ? {} : { constraints: t.constraints.map(encodeNumber) }),
       epochs: t.epochs,
       weightsHash: t.weightsHash,
       error: t.cause === 'trial' ? t.error : null,

@@ -72,6 +72,11 @@ export class StudyFold {
         if (r.state === 'failed' && (r.error === null || r.cause === null)) {
           fail(`trial ${r.index} failed without an error and a cause`);
         }
+        if (r.state === 'failed' && (r.values !== undefined || r.constraints !== undefined)) {
+          fail(
+            `trial ${r.index} failed but has objective or constraint values (only a trial that ended has them)`,
+          );
+        }
         if (r.state !== 'failed' && (r.error !== null || r.cause !== null)) {
           fail(`trial ${r.index} is ${r.state} but has an error or a cause (only a failed trial has them)`);
         }
@@ -114,6 +119,8 @@ export class StudyFold {
           state: 'running',
           score: null,
           metrics: {},
+          values: null,
+          constraints: null,
           epochs: 0,
           weightsHash: null,
           error: null,
@@ -133,6 +140,8 @@ export class StudyFold {
         t.state = r.state;
         t.score = r.score === null ? null : decodeNumber(r.score);
         t.metrics = decodeMetrics(r.metrics);
+        t.values = r.values === undefined ? null : r.values.map(decodeNumber);
+        t.constraints = r.constraints === undefined ? null : r.constraints.map(decodeNumber);
         t.epochs = r.epochs;
         t.weightsHash = r.weightsHash;
         t.error = r.error;

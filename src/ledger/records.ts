@@ -93,6 +93,11 @@ export const studyInfoSchema = z.strictObject({
   /** The fitted preprocessing, serialised. */
   preprocessing: json,
   environment: environmentSchema,
+  /**
+   * `warm_start`: the other study whose finished trials this one's samplers saw first — by reference, its
+   * ledger's location (not digested) and its digest (digested), so that the digest says what was seen.
+   */
+  warmStart: z.strictObject({ ledger: z.string(), digest: hex64, trials: z.int().nonnegative() }).optional(),
   /** Where the objective module was (resolved), for replay; a location, not part of the digest. */
   module: z.string().nullable().optional(),
 });
@@ -141,6 +146,10 @@ export const trialFinishedRecordSchema = z.strictObject({
   weightsHash: hex64.nullable(),
   error: z.string().nullable(),
   cause: failureCauseSchema.nullable(),
+  /** A study with several objectives (or constraints): the objective values, in the config's order. */
+  values: z.array(metricValueSchema).optional(),
+  /** A study with constraints: one value per constraint, feasible when every one is <= 0. */
+  constraints: z.array(metricValueSchema).optional(),
 });
 
 /** The non-deterministic facts of a trial; excluded from the digest. */

@@ -88,6 +88,10 @@ export interface TrialState {
   score: number | null;
   /** The final metrics; empty while running. */
   metrics: Record<string, number>;
+  /** A study with several objectives or constraints: the objective values (decoded); else null. */
+  values: number[] | null;
+  /** A study with constraints: one value per constraint, feasible when every one is <= 0; else null. */
+  constraints: number[] | null;
   epochs: number;
   weightsHash: string | null;
   error: string | null;

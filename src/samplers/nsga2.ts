@@ -239,7 +239,8 @@ class PopulationCache {
     }
     const byGen: number[][] = Array.from({ length: k + 1 }, () => []);
     trials.forEach((t, p) => {
-      const g = Math.floor(t.index / size);
+      // A warm start's trials (negative indices, before this study's own) join generation 0.
+      const g = Math.max(0, Math.floor(t.index / size));
       if (g <= k) byGen[g]!.push(p);
     });
     let prev: Population = {

@@ -12,6 +12,8 @@ import { parseSpace } from '../space/index.js';
 import type { SearchSpace } from '../space/types.js';
 import { MLP_DEFAULTS } from '../train/params.js';
 import { zodLine } from '../zod-line.js';
+import { studyObjectives } from './objectives.js';
+import { enqueuedParams } from './setup.js';
 
 const SplitSchema = z.discriminatedUnion('kind', [
   z
@@ -65,6 +67,40 @@ export const StudyConfigSchema = z
         z.object({ function: z.string().min(1), sha256: z.string().regex(/^[0-9a-f]{64}$/) }).strict(),
       ])
       .default('mlp'),
+    /**
+     * Several objectives: each a metric or a model measure (param_count, size_bytes), with its direction
+     * (a name alone takes the metric's own). The first is the study's score. See study/objectives.ts.
+     */
+    objectives: z
+      .array(
+        z.union([
+          z.string().min(1),
+          z
+            .object({ name: z.string().min(1), direction: z.enum(['minimize', 'maximize']).optional() })
+            .strict(),
+        ]),
+      )
+      .min(1)
+      .max(8)
+      .optional(),
+    /** Bounds a feasible trial keeps (Optuna's constraints_func: feasible when every value is <= 0). */
+    constraints: z
+      .array(
+        z
+          .object({ name: z.string().min(1), min: z.number().optional(), max: z.number().optional() })
+          .strict()
+          .refine((c) => c.min !== undefined || c.max !== undefined, 'expected min, max or both'),
+      )
+      .min(1)
+      .max(16)
+      .optional(),
+    /** Parameter sets tried first, in order (Optuna's enqueue_trial): trial k takes the k-th. */
+    enqueue: z.array(ParamsSchema).max(10_000).optional(),
+    /**
+     * Another study's ledger file (same space and dataset): its finished trials enter the history every
+     * sampler sees, before this study's own. Recorded by reference: its path and its digest.
+     */
+    warm_start: z.string().min(1).optional(),
     space: z.unknown().default('mlp-default'),
     params: ParamsSchema.default({}),
     sampler: SamplerSchema.default('tpe'),
@@ -122,6 +158,13 @@ export function parseStudyConfig(input: unknown, where = 'config'): StudyConfig 
     });
   } catch (e) {
     if (e instanceof ConfigError) throw new ConfigError(`${where}: ${e.message}`);
+    throw e;
+  }
+  try {
+    if (c.enqueue !== undefined) enqueuedParams(parseSpace(c.space, 'space'), c.enqueue, where);
+    studyObjectives(c, c.task);
+  } catch (e) {
+    if (e instanceof ConfigError) throw new ConfigError(e.message.replace(/^config:/, `${where}:`));
     throw e;
   }
   if (c.objective === 'mlp' && c.dataset === undefined) {
@@ -210,6 +253,7 @@ export interface ResolvedPaths {
   dataset: string | undefined;
   module: string | undefined;
   ledger: string | undefined;
+  warmStart: string | undefined;
 }
 
 /**
@@ -247,7 +291,9 @@ export function resolvePaths(config: StudyConfig, base: string, where = 'config'
       : undefined;
   const l = config.ledger;
   const ledger = l === undefined || isPgUrl(l) ? l : inside('ledger', l);
-  return { dataset, module, ledger };
+  const w = config.warm_start;
+  const warmStart = w === undefined ? undefined : inside('warm_start', w);
+  return { dataset, module, ledger, warmStart };
 }
 
 function climbsOut(base: string, abs: string): boolean {

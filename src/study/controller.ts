@@ -87,7 +87,13 @@ export async function runController(
       const fullCurve = curveOfHistory(outcome.history, o.metric);
       finished.set(
         index,
-        toFinishedTrial(spec, outcome.state, outcome.state === 'failed' ? null : outcome.score, fullCurve),
+        toFinishedTrial(
+          spec,
+          outcome.state,
+          outcome.state === 'failed' ? null : outcome.score,
+          fullCurve,
+          outcome.state === 'failed' ? {} : outcome,
+        ),
       );
       advanceFrontier();
       o.onFinished?.(spec, outcome, finished.size);

@@ -73,6 +73,7 @@ export function studyBody(
   config: StudyConfig,
   studyData: StudyData | null,
   module: string | undefined,
+  warmStart?: StudyBody['warmStart'],
 ): StudyBody {
   const cHash = configHash(config);
   return {
@@ -86,6 +87,7 @@ export function studyBody(
       : null,
     preprocessing: studyData?.pipeline ?? null,
     environment: environment(),
+    ...(warmStart === undefined ? {} : { warmStart }),
     module: module ?? null,
   };
 }

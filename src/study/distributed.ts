@@ -23,7 +23,8 @@ import { mayStart } from './lag.js';
 import { objectiveOf } from './objective.js';
 import { checkStudy } from './preflight.js';
 import { runRefit } from './refit.js';
-import { bestTrial, searchResult } from './result.js';
+import { bestTrial, refitChoice, searchResult } from './result.js';
+import { setupExtras } from './setup.js';
 import {
   environmentFailure,
   finishedRecords,
@@ -95,7 +96,7 @@ export async function runWorker(o: WorkerOptions): Promise<WorkerResult> {
   let pool: TrainerPool | null = null;
   try {
     const s = await joinStudy(ledger, o, isConfig);
-    const { config, studyData, module, metric, direction, body } = s;
+    const { config, studyData, module, metric, direction, body, extras } = s;
     const space = parseSpace(config.space, 'space');
     const sampler = createSampler(config.sampler);
     const pruner = createPruner(config.pruner, { epochs: trialEpochs(space) });
@@ -117,7 +118,16 @@ export async function runWorker(o: WorkerOptions): Promise<WorkerResult> {
     const onAbort = () => abort.abort();
     o.signal?.addEventListener('abort', onAbort, { once: true });
 
-    const setup: TrialSetup = { key, seed: config.seed, space, sampler, pruner, direction, metric };
+    const setup: TrialSetup = {
+      key,
+      seed: config.seed,
+      space,
+      sampler,
+      pruner,
+      direction,
+      metric,
+      ...extras,
+    };
     const taskOf = (spec: TrialSpec): TrialTask =>
       shared !== null
         ? { kind: 'mlp', data: shared, params: spec.params, seed: spec.seed, metric: metric as MetricName }
@@ -221,7 +231,7 @@ export async function runWorker(o: WorkerOptions): Promise<WorkerResult> {
             score: outcome.state === 'failed' ? null : outcome.score,
             done: state.trials.filter(isFinishedForGood).length,
             total: trials,
-            best: bestTrial(state, direction)?.score ?? null,
+            best: extras.objectives === undefined ? (bestTrial(state, direction)?.score ?? null) : null,
           });
         }
       } catch (e) {
@@ -310,6 +320,7 @@ interface JoinedStudy {
   metric: string;
   direction: Direction;
   body: StudyBody;
+  extras: ReturnType<typeof setupExtras>['extras'];
 }
 
 /**
@@ -330,7 +341,12 @@ async function joinStudy(ledger: PgLedger, o: WorkerOptions, isConfig: boolean):
       typeof o.study === 'string' ? o.study : 'config',
     );
     const { metric, direction } = objectiveOf(config, studyData?.schema.task);
-    const body = studyBody(config, studyData, paths.module);
+    const { extras, warmStart } = setupExtras(config, parseSpace(config.space, 'space'), {
+      studyData,
+      metric,
+      warmStart: paths.warmStart,
+    });
+    const body = studyBody(config, studyData, paths.module, warmStart?.ref);
     const cHash = body.configHash;
     await ledger.ensureTables();
     // The same study (name and config) recorded with other data: this dataset is the wrong one.
@@ -351,7 +367,12 @@ async function joinStudy(ledger: PgLedger, o: WorkerOptions, isConfig: boolean):
     }
     await ledger.openOrCreate(body, config.budget.trials);
     checkEngine(ledger, body);
-    return { config, studyData, module: paths.module, metric, direction, body };
+    if (ledger.state().study.warmStart?.digest !== body.warmStart?.digest) {
+      throw new ConfigError(
+        `${ledger.location}: the study's warm-start ledger is not the study it saw (digest ${ledger.state().study.warmStart?.digest.slice(0, 12) ?? 'none'}… recorded, ${body.warmStart?.digest.slice(0, 12) ?? 'none'}… now)`,
+      );
+    }
+    return { config, studyData, module: paths.module, metric, direction, body, extras };
   }
 
   await ledger.open();
@@ -390,9 +411,19 @@ async function joinStudy(ledger: PgLedger, o: WorkerOptions, isConfig: boolean):
     );
   }
   const { metric, direction } = objectiveOf(config, studyData?.schema.task);
+  const { extras, warmStart } = setupExtras(config, parseSpace(config.space, 'space'), {
+    studyData,
+    metric,
+    warmStart: study.warmStart?.ledger,
+  });
+  if (warmStart !== undefined && warmStart.ref.digest !== study.warmStart?.digest) {
+    throw new ConfigError(
+      `${url}: the study's warm-start ledger ${warmStart.ref.ledger} changed since the study began (digest ${study.warmStart?.digest.slice(0, 12)}… recorded, ${warmStart.ref.digest.slice(0, 12)}… now)`,
+    );
+  }
   const body = { ...study };
   checkEngine(ledger, { ...body, environment: environment() });
-  return { config, studyData, module, metric, direction, body };
+  return { config, studyData, module, metric, direction, body, extras };
 }
 
 /** Refuses to join a study recorded with another numeric backend or engine: its numbers would differ. */
@@ -407,7 +438,7 @@ function needsRefit(
   state: StudyState,
   direction: Direction,
 ): boolean {
-  return config.refit && studyData !== null && state.refit === null && bestTrial(state, direction) !== null;
+  return config.refit && studyData !== null && state.refit === null && refitChoice(state, direction) !== null;
 }
 
 async function refit(
@@ -428,7 +459,7 @@ async function refit(
     Math.max(50, o.leaseMs / 3),
   );
   try {
-    const best = bestTrial(ledger.state(), o.direction)!;
+    const best = refitChoice(ledger.state(), o.direction)!;
     const r = await runRefit({
       studyData: o.studyData,
       best,

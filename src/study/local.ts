@@ -20,7 +20,8 @@ import { failingFromTheStart, GIVE_UP_AFTER, type TrialOutcome } from './failure
 import { objectiveOf } from './objective.js';
 import { checkStudy } from './preflight.js';
 import { runRefit } from './refit.js';
-import { bestTrial, searchResult } from './result.js';
+import { bestTrial, refitChoice, searchResult } from './result.js';
+import { setupExtras } from './setup.js';
 import {
   environmentFailure,
   finishedRecords,
@@ -84,14 +85,20 @@ export async function searchLocal(
     // The inferred task is known now, still before the ledger is created or opened.
     checkStudy(config, space, studyData?.schema.task, where);
     const { metric, direction } = objectiveOf(config, studyData?.schema.task);
-    const body = studyBody(config, studyData, resolved.module);
+    const { extras, warmStart } = setupExtras(config, space, {
+      studyData,
+      metric,
+      warmStart: resolved.warmStart,
+    });
+    const judged = extras.objectives !== undefined;
+    const body = studyBody(config, studyData, resolved.module, warmStart?.ref);
     const opened = openOrCreateLedger(ledgerPath, body, log);
     ledger = opened.ledger;
     const { warnings } = opened;
     const file = ledger;
 
     const state0 = file.state();
-    let best: number | null = bestTrial(state0, direction)?.score ?? null;
+    let best: number | null = judged ? null : (bestTrial(state0, direction)?.score ?? null);
     // Each trial's latest outcome, to see whether the first ones all fail alike (then the study stops).
     const outcomes = new Map<number, TrialOutcome>(state0.trials.map((t) => [t.index, t]));
     const budget = config.budget.trials;
@@ -110,6 +117,7 @@ export async function searchLocal(
       pruner,
       direction,
       metric,
+      ...extras,
       parallelism: config.parallelism,
       trials: budget,
       workers,
@@ -131,7 +139,7 @@ export async function searchLocal(
             stop.abort();
           }
         }
-        if (outcome.state === 'complete' && Number.isFinite(outcome.score)) {
+        if (!judged && outcome.state === 'complete' && Number.isFinite(outcome.score)) {
           if (best === null || (direction === 'maximize' ? outcome.score > best : outcome.score < best))
             best = outcome.score;
         }
@@ -161,7 +169,7 @@ export async function searchLocal(
       });
     }
 
-    const bestNow = bestTrial(file.state(), direction);
+    const bestNow = refitChoice(file.state(), direction);
     if (!stopped && config.refit && config.objective === 'mlp' && studyData !== null && bestNow !== null) {
       if (file.state().refit === null) {
         const refit = await runRefit({ studyData, best: bestNow, seed: config.seed, metric, dir, body });
@@ -239,6 +247,9 @@ function resumeProblem(recorded: StudyBody, body: StudyBody): string | undefined
   }
   if (recorded.dataset?.hash !== body.dataset?.hash) {
     return `its dataset differs (hash ${recorded.dataset?.hash.slice(0, 12)}… recorded, ${body.dataset?.hash.slice(0, 12)}… now)`;
+  }
+  if (recorded.warmStart?.digest !== body.warmStart?.digest) {
+    return `its warm-start ledger ${body.warmStart?.ledger ?? recorded.warmStart?.ledger} is not the study it saw (digest ${recorded.warmStart?.digest.slice(0, 12) ?? 'none'}… recorded, ${body.warmStart?.digest.slice(0, 12) ?? 'none'}… now)`;
   }
   return engineDifference(recorded.environment, body.environment);
 }

@@ -14,7 +14,14 @@ export function objectiveOf(
   if (config.objective !== 'mlp') {
     return { metric: 'value', direction: config.direction ?? 'minimize' };
   }
-  const metric = config.metric ?? defaultMetric(task as 'binary' | 'multiclass' | 'regression');
+  // With several objectives, the first one is the study's score when it is a metric (else the task's default).
+  const first = config.objectives?.[0];
+  const firstName = typeof first === 'string' ? first : first?.name;
+  const metric =
+    config.metric ??
+    (firstName !== undefined && firstName in METRIC_DIRECTION
+      ? (firstName as keyof typeof METRIC_DIRECTION)
+      : defaultMetric(task as 'binary' | 'multiclass' | 'regression'));
   const direction = METRIC_DIRECTION[metric];
   if (config.direction !== undefined && config.direction !== direction) {
     throw new ConfigError(

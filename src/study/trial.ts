@@ -9,6 +9,7 @@ import type { EpochMetrics } from '../train/types.js';
 import type { Direction, FinishedState } from '../types.js';
 import { trialId } from './ids.js';
 import { visibleCount } from './lag.js';
+import { type ModelShape, type StudyObjectives, trialValues } from './objectives.js';
 
 /**
  * One trial, from spec to recorded outcome — the same code for every way a study runs (the controller on a
@@ -41,6 +42,9 @@ export type RunOutcome =
       history: EpochMetrics[];
       weightsHash: string | null;
       epochs: number;
+      /** A study with several objectives or constraints: set by {@link runTrial} from the metrics. */
+      values?: number[];
+      constraints?: number[];
     }
   | {
       state: 'failed';
@@ -146,6 +150,8 @@ export function finishedRecords(
       weightsHash: failed ? null : outcome.weightsHash,
       error: failed ? outcome.error : null,
       cause: failed ? outcome.cause : null,
+      ...(failed || outcome.values === undefined ? {} : { values: outcome.values }),
+      ...(failed || outcome.constraints === undefined ? {} : { constraints: outcome.constraints }),
     },
     {
       type: 'trial.meta',
@@ -170,6 +176,12 @@ export interface TrialSetup {
   direction: Direction;
   /** The study metric's name, read from each epoch's metrics to build the pruner's / sampler's curves. */
   metric: string;
+  /** A study with several objectives or constraints: what each trial's values are, and the data's shape. */
+  objectives?: { spec: StudyObjectives; shape: ModelShape | undefined };
+  /** `enqueue`: the parameters of the first trials, in order (trial k takes the k-th). */
+  enqueued?: readonly Params[];
+  /** `warm_start`: another study's finished trials, seen by the sampler before this study's own. */
+  warm?: readonly FinishedTrial[];
 }
 
 /** The seed of trial `index` in a study with root seed `seed`. */
@@ -183,7 +195,14 @@ export function trialSpec(setup: TrialSetup, index: number, seen: FinishedTrial[
     index,
     id: trialId(setup.key, index),
     seed: trialSeed(setup.seed, index),
-    params: setup.sampler.sample(setup.space, seen, { seed: setup.seed, index, direction: setup.direction }),
+    params:
+      setup.enqueued?.[index] ??
+      setup.sampler.sample(setup.space, setup.warm?.length ? [...setup.warm, ...seen] : seen, {
+        seed: setup.seed,
+        index,
+        direction: setup.direction,
+        ...(setup.objectives ? { directions: setup.objectives.spec.objectives.map((o) => o.direction) } : {}),
+      }),
   };
 }
 
@@ -257,6 +276,14 @@ export async function runTrial(
   }
   if (recordError !== undefined) throw recordError;
   if (outcome === null) return null;
+  if (setup.objectives !== undefined && outcome.state !== 'failed') {
+    const { values, constraints } = trialValues(
+      setup.objectives.spec,
+      { params: spec.params, metrics: outcome.metrics },
+      setup.objectives.shape,
+    );
+    outcome = { ...outcome, values, ...(constraints === undefined ? {} : { constraints }) };
+  }
   const lostToEnvironment = outcome.state === 'failed' && outcome.cause === 'environment';
   // The last epoch is recorded only when the trial's numbers ended it there.
   const last =
@@ -273,6 +300,7 @@ export function toFinishedTrial(
   state: FinishedState,
   score: number | null,
   curve: number[],
+  judged: { values?: readonly number[] | null; constraints?: readonly number[] | null } = {},
 ): FinishedTrial {
   const value =
     state === 'complete' ? (score ?? undefined) : state === 'pruned' ? curve[curve.length - 1] : undefined;
@@ -282,6 +310,8 @@ export function toFinishedTrial(
     state,
     value: value !== undefined && Number.isFinite(value) ? value : undefined,
     intermediate: curve,
+    ...(judged.values != null ? { values: [...judged.values] } : {}),
+    ...(judged.constraints != null ? { constraints: [...judged.constraints] } : {}),
   };
 }
 
@@ -306,7 +336,7 @@ export function finishedTrials(state: StudyState, metric: string): Map<number, F
   for (const t of state.trials) {
     if (!isFinishedForGood(t)) continue;
     const curve = curveOfProgress(t.progress, t.epochs, metric);
-    m.set(t.index, toFinishedTrial(t, t.state as TrialRecordState, t.score, curve));
+    m.set(t.index, toFinishedTrial(t, t.state as TrialRecordState, t.score, curve, t));
   }
   return m;
 }

@@ -4,6 +4,7 @@ import type { Params } from '../space/types.js';
 import type { StudyConfig } from './config.js';
 import type { FailureCount } from './failures.js';
 import type { RefitResult } from './refit.js';
+import type { FrontTrial } from './result.js';
 
 export interface SearchOptions {
   /** A config file, or a parsed config with `base` (the folder its relative paths are taken from). */
@@ -43,7 +44,10 @@ export interface SearchResult {
   complete: number;
   pruned: number;
   failed: number;
+  /** One objective: the best trial. Several: the front's best in the first objective (the one refitted). */
   best: BestTrial | null;
+  /** Several objectives: the Pareto front (see paretoFrontOf); null for a study with one objective. */
+  front: FrontTrial[] | null;
   refit: RefitResult | null;
   /** True when the run stopped before its budget (interrupted or out of time). */
   stopped: boolean;

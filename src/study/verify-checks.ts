@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { LockstepError } from '../errors.js';
 import { canonicalJson } from '../ledger/canonical.js';
 import type { LedgerRecord, StudyState, TrialView } from '../ledger/index.js';
-import { StudyFold } from '../ledger/index.js';
+import { encodeNumber, StudyFold } from '../ledger/index.js';
 import { curveOfProgress, isSampledEpoch, recordedEpochs } from '../ledger/progress.js';
 import { createPruner } from '../pruners/index.js';
 import type { Pruner } from '../pruners/types.js';
@@ -16,10 +16,13 @@ import { parseStudyConfig, type StudyConfig, trialEpochs } from './config.js';
 import { studyKey, trialId } from './ids.js';
 import { visibleCount } from './lag.js';
 import { objectiveOf } from './objective.js';
+import { type StudyObjectives, studyObjectives, trialValues } from './objectives.js';
 import { refitSeed } from './refit.js';
-import { bestTrial } from './result.js';
+import { refitChoice } from './result.js';
+import { enqueuedParams } from './setup.js';
 import { toFinishedTrial, trialSeed } from './trial.js';
 import type { BestTrial } from './types.js';
+import { loadWarmStart } from './warm.js';
 
 /**
  * What `verify` proves without training anything: that a ledger is the record a lockstep run of its own
@@ -162,7 +165,7 @@ export function checkRecords(records: readonly LedgerRecord[], state: StudyState
           `refit (line ${line}): recorded while trial ${pending.id} had not finished for good (${pending.state}${pending.cause ? `, ${pending.cause}` : ''}); a study refits only once every trial has`,
         );
       }
-      const best = bestTrial(now, direction);
+      const best = refitChoice(now, direction);
       if (best === null || best.index !== r.index) {
         once(
           'refit',
@@ -220,7 +223,35 @@ export function checkRecords(records: readonly LedgerRecord[], state: StudyState
   for (const t of trials) {
     if (!finishedForGood(t)) continue;
     const curve = curveOfProgress(t.progress, t.epochs, metric);
-    seen.set(t.index, toFinishedTrial(t, t.state as FinishedTrial['state'], t.score, curve));
+    seen.set(t.index, toFinishedTrial(t, t.state as FinishedTrial['state'], t.score, curve, t));
+  }
+  // What else decided the params: several objectives' directions, the enqueued sets, a warm start's trials.
+  const task = (study.dataset?.schema as { task?: string } | null | undefined)?.task;
+  const judged = studyObjectives(config, task);
+  const directions = judged?.objectives.map((o) => o.direction);
+  const enqueued = config.enqueue === undefined ? [] : enqueuedParams(space, config.enqueue);
+  let warm: FinishedTrial[] = [];
+  if (study.warmStart !== undefined) {
+    try {
+      const w = loadWarmStart(config, study.warmStart.ledger, study.dataset?.hash ?? null, metric);
+      if (w.ref.digest !== study.warmStart.digest)
+        throw new Error(`its digest is now ${w.ref.digest.slice(0, 12)}…`);
+      warm = w.trials;
+    } catch (e) {
+      out.warnings.push(
+        `the warm-start ledger ${study.warmStart.ledger} is not the study this one saw (${e instanceof Error ? e.message : String(e)}): params not re-derived`,
+      );
+      enqueued.length = 0;
+      warm = [];
+    }
+  }
+  const warmMissing = study.warmStart !== undefined && warm.length === 0 && study.warmStart.trials > 0;
+  if (judged !== undefined) {
+    for (const t of trials) {
+      if (t.state !== 'complete' && t.state !== 'pruned') continue;
+      const problem = valuesProblem(t, judged);
+      if (problem !== null) once('values', `trial ${t.id}: ${problem}`);
+    }
   }
   const history = (index: number): FinishedTrial[] | null => {
     const h: FinishedTrial[] = [];
@@ -233,12 +264,19 @@ export function checkRecords(records: readonly LedgerRecord[], state: StudyState
   };
   let firstParams: string | null = null;
   let laterParams = 0;
-  for (const t of trials) {
+  for (const t of warmMissing ? [] : trials) {
     const h = history(t.index);
     if (h === null) continue; // a lag problem, listed above
     let proposed: Record<string, unknown>;
     try {
-      proposed = sampler.sample(space, h, { seed: study.seed, index: t.index, direction });
+      proposed =
+        enqueued[t.index] ??
+        sampler.sample(space, warm.length > 0 ? [...warm, ...h] : h, {
+          seed: study.seed,
+          index: t.index,
+          direction,
+          ...(directions === undefined ? {} : { directions }),
+        });
     } catch (e) {
       if (!(e instanceof Error)) throw e;
       firstParams ??= `trial ${t.id}: the sampler (${sampler.name}) cannot propose its params from the trials it could see (${e.message})`;
@@ -273,7 +311,7 @@ export function checkRecords(records: readonly LedgerRecord[], state: StudyState
     if (d.problem !== null) once('pruner', `trial ${t.id}: ${d.problem}`);
   }
 
-  out.best = bestTrial(state, direction);
+  out.best = refitChoice(state, direction);
   if (out.environmentFailures.length > 0) {
     out.warnings.push(
       `${out.environmentFailures.length} trial(s) failed for the environment (${out.environmentFailures.map((f) => f.id).join(', ')}): they are not part of the digest, and a resume runs them again`,
@@ -413,4 +451,39 @@ function prunerProblem(
       };
   }
   return { checked, problem: null };
+}
+
+/**
+ * Whether a judged trial's recorded values are what its metrics give: every objective and constraint that
+ * is a metric is recomputed (the model measures need the data's shape, which replay checks).
+ */
+function valuesProblem(
+  t: {
+    values: number[] | null;
+    constraints: number[] | null;
+    metrics: Record<string, number>;
+    params: Record<string, string | number | boolean>;
+  },
+  judged: StudyObjectives,
+): string | null {
+  if (t.values === null)
+    return 'no objective values recorded, but the study has several objectives or constraints';
+  if (t.values.length !== judged.objectives.length)
+    return `${t.values.length} objective values recorded, the study has ${judged.objectives.length}`;
+  if ((t.constraints?.length ?? 0) !== judged.constraints.length)
+    return `${t.constraints?.length ?? 0} constraint values recorded, the study has ${judged.constraints.length}`;
+  const metricOnly: StudyObjectives = {
+    objectives: judged.objectives.filter((o) => o.name in t.metrics),
+    constraints: judged.constraints.filter((c) => c.name in t.metrics),
+  };
+  const again = trialValues(metricOnly, { params: t.params, metrics: t.metrics }, undefined);
+  const recordedValues = judged.objectives.flatMap((o, k) => (o.name in t.metrics ? [t.values![k]!] : []));
+  const recordedConstraints = judged.constraints.flatMap((c, k) =>
+    c.name in t.metrics ? [t.constraints![k]!] : [],
+  );
+  if (!same(again.values.map(encodeNumber), recordedValues.map(encodeNumber)))
+    return `its objective values ${canonicalJson(recordedValues.map(encodeNumber))} are not its metrics' ${canonicalJson(again.values.map(encodeNumber))}`;
+  if (!same((again.constraints ?? []).map(encodeNumber), recordedConstraints.map(encodeNumber)))
+    return `its constraint values are not what its metrics give`;
+  return null;
 }

@@ -1,0 +1,63 @@
+import { ConfigError, ParamError } from '../errors.js';
+import { isActive, validateParams } from '../space/codec.js';
+import type { Params, SearchSpace } from '../space/types.js';
+import type { StudyConfig } from './config.js';
+import type { StudyData } from './data.js';
+import { studyObjectives } from './objectives.js';
+import type { TrialSetup } from './trial.js';
+import { loadWarmStart, type WarmStart } from './warm.js';
+
+/**
+ * What a study's config adds to every trial's setup besides its sampler and pruner: its objectives and
+ * constraints, its enqueued parameter sets, the trials of its warm start. Shared by the file search and the
+ * distributed worker, so that both draw and judge trials alike.
+ */
+export function setupExtras(
+  config: StudyConfig,
+  space: SearchSpace,
+  o: { studyData: StudyData | null; metric: string; warmStart: string | undefined },
+): { extras: Pick<TrialSetup, 'objectives' | 'enqueued' | 'warm'>; warmStart: WarmStart | undefined } {
+  const spec = studyObjectives(config, o.studyData?.schema.task);
+  const shape = o.studyData
+    ? { nFeatures: o.studyData.data.nFeatures, nOutputs: o.studyData.data.nOutputs }
+    : undefined;
+  const warmStart =
+    o.warmStart === undefined
+      ? undefined
+      : loadWarmStart(config, o.warmStart, o.studyData?.hash ?? null, o.metric);
+  return {
+    extras: {
+      ...(spec === undefined
+        ? {}
+        : { objectives: { spec, shape: config.objective === 'mlp' ? shape : undefined } }),
+      ...(config.enqueue === undefined ? {} : { enqueued: enqueuedParams(space, config.enqueue) }),
+      ...(warmStart === undefined ? {} : { warm: warmStart.trials }),
+    },
+    warmStart,
+  };
+}
+
+/**
+ * The `enqueue` entries as points of the space: fixed parameters filled in where left out, then every entry
+ * checked (each active parameter present and valid, none unknown or inactive).
+ *
+ * @throws ConfigError naming the entry and the parameter.
+ */
+export function enqueuedParams(space: SearchSpace, entries: readonly Params[], where = 'config'): Params[] {
+  return entries.map((entry, k) => {
+    const params: Params = { ...entry };
+    for (const p of space.params) {
+      if (p.dist.type === 'fixed' && params[p.name] === undefined && isActive(p, params))
+        params[p.name] = p.dist.value;
+    }
+    try {
+      validateParams(space, params, `enqueue.${k}`);
+    } catch (e) {
+      if (e instanceof ParamError) throw new ConfigError(`${where}: ${e.message}`);
+      throw e;
+    }
+    const sorted: Params = {};
+    for (const key of Object.keys(params).sort()) sorted[key] = params[key]!;
+    return sorted;
+  });
+}

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The tamper suite (issue 15, item 2): seeded rewrites of real ledgers, each with its hash chain recomputed as a
+// The tamper suite: seeded rewrites of real ledgers, each with its hash chain recomputed as a
 // forger would, checked by `verify` (its library function, in this process, with its default replay count).
 // Usage: node scripts/tamper.mjs [--rewrites N] [--seed S] [--keep]   (needs npm run build)
 //

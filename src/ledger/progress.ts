@@ -2,7 +2,8 @@
  * Which epochs of a trial the ledger records as `trial.progress`: every epoch up to 100, then one in ten per
  * decade — every 10th up to 1,000, every 100th up to 10,000, every 1,000th up to 100,000 … — and always the
  * trial's last epoch (where it completed, was pruned or failed). So an attempt writes at most 371 progress
- * records up to 100,000 epochs, and a study of ≤ 100 epochs records every one, as before.
+ * records up to 100,000 epochs, and a study of ≤ 100 epochs records every one (so its ledger and digest do not
+ * depend on this rule).
  *
  * The rule is a pure function of the epoch's position (the k-th report of the trial, 1-based: the epoch
  * itself for the MLP) and of the trial's epoch count, which `trial.finished` records: replay, resume and the

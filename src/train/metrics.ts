@@ -107,8 +107,8 @@ export function binaryAuc(positive: ArrayLike<boolean>, scores: ArrayLike<number
  * sorted here, in place). The U statistic is counted by merging the two sorted parts: every (positive,
  * negative) pair with the positive above counts 1, a tie 1/2. U is a sum of halves below 2^52, so exact, and
  * equal to the rank sum minus nPos(nPos+1)/2 of the ranking definition: the same number, the same bits, in
- * O(n log n) on typed arrays instead of a sort of indices with a comparator. A NaN score has no place in an
- * order, so with one the ranking definition decides (`byRanks`: rankAuc, as before).
+ * O(n log n) on typed arrays, without ranking a comparator sort of indices. A NaN score has no place in an
+ * order, so with one the ranking definition decides (`byRanks`: rankAuc).
  */
 function aucOfParts(buf: Float64Array, nPos: number, byRanks: () => number): number {
   const n = buf.length;

@@ -63,6 +63,18 @@ export const COMMANDS: Record<string, Command> = {
         help: 'the numeric backend: wasm, cpu or tensorflow',
         default: "the config's backend (wasm)",
       },
+      trial: {
+        type: 'string',
+        value: 'ID',
+        help: 'retrain this trial of the study (id or index) as its refit does — train + validation, scored on the test split — e.g. a Pareto front member; the model goes to <study folder>/trial-<index>',
+        default: 'off: train --params on the training split',
+      },
+      ledger: {
+        type: 'string',
+        value: 'PATH',
+        help: 'with --trial: the study ledger',
+        default: "the config's ledger, else runs/<name>/ledger.jsonl",
+      },
       json: json('{score, metrics, weightsHash, modelDir, …}'),
     },
     example: 'lockstep train configs/penguins.yaml --params \'{"layers":2,"units_1":64}\' --seed 1',

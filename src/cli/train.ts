@@ -1,11 +1,11 @@
 import { LockstepError } from '../errors.js';
 import type { Params } from '../space/types.js';
-import { train } from '../study/train.js';
+import { train, trainTrial } from '../study/train.js';
 import type { BackendName } from '../train/types.js';
 import { intOption, onePositional, printJson } from './args.js';
 
 const USAGE =
-  'lockstep train <config> [--params JSON] [--seed N] [--out DIR] [--backend wasm|cpu|tensorflow] [--json]';
+  'lockstep train <config> [--params JSON] [--seed N] [--out DIR] [--backend wasm|cpu|tensorflow] [--trial ID [--ledger PATH]] [--json]';
 
 export async function run({
   positionals,
@@ -15,6 +15,32 @@ export async function run({
   values: Record<string, unknown>;
 }): Promise<number> {
   const config = onePositional(positionals, 'config file', USAGE);
+  if (typeof values.trial === 'string') {
+    for (const other of ['params', 'seed', 'backend'])
+      if (values[other] !== undefined)
+        throw new LockstepError(
+          'E_USAGE',
+          `--${other}: not with --trial (the trial's params and the refit seed are used)`,
+        );
+    const r = await trainTrial({
+      config,
+      trial: values.trial,
+      ledger: values.ledger as string | undefined,
+      out: values.out as string | undefined,
+    });
+    if (values.json) printJson(r);
+    else {
+      process.stdout.write(`trial ${r.trial} refitted: test ${r.metric} ${r.testScore}\n`);
+      for (const [k, v] of Object.entries(r.testMetrics)) process.stdout.write(`  ${k.padEnd(12)} ${v}\n`);
+      if (r.sameAsRefit !== null)
+        process.stdout.write(
+          `  ${r.sameAsRefit ? 'the same weights as the study’s recorded refit' : 'NOT the weights of the study’s recorded refit'}\n`,
+        );
+      process.stdout.write(`weights ${r.weightsHash}\nmodel   ${r.modelDir}\n`);
+    }
+    return r.sameAsRefit === false ? 1 : 0;
+  }
+  if (values.ledger !== undefined) throw new LockstepError('E_USAGE', '--ledger: only with --trial');
   let params: Params | undefined;
   if (typeof values.params === 'string') {
     let parsed: unknown;

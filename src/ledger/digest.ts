@@ -46,7 +46,7 @@ export function digestContent(state: StudyState): unknown {
       state: t.state,
       score: t.score === null ? null : encodeNumber(t.score),
       metrics: encodeMetrics(t.metrics),
-      // Only a study with several objectives or constraints has them, so other studies' digests are as before.
+      // Only a study with several objectives or constraints has them: a study with one objective digests only its score.
       ...(t.values === null ? {} : { values: t.values.map(encodeNumber) }),
       ...(t.constraints === null ? {} : { constraints: t.constraints.map(encodeNumber) }),
       epochs: t.epochs,

@@ -12,8 +12,8 @@ import { parseSpace } from '../space/index.js';
 import type { SearchSpace } from '../space/types.js';
 import { MLP_DEFAULTS } from '../train/params.js';
 import { zodLine } from '../zod-line.js';
+import { enqueuedParams } from './enqueue.js';
 import { studyObjectives } from './objectives.js';
-import { enqueuedParams } from './setup.js';
 
 const SplitSchema = z.discriminatedUnion('kind', [
   z

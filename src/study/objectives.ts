@@ -5,7 +5,6 @@ import { METRIC_DIRECTION, TASK_METRICS } from '../train/metrics.js';
 import { resolveMlpParams } from '../train/params.js';
 import type { MetricName } from '../train/types.js';
 import type { Direction } from '../types.js';
-import type { StudyConfig } from './config.js';
 
 /**
  * A study with several objectives (`objectives:`) and constraints (`constraints:`): what each trial is
@@ -43,6 +42,17 @@ export interface ConstraintSpec {
   max?: number;
 }
 
+/** The fields of a study config that say what its trials are judged by (study/config.ts's StudyConfig has them). */
+export interface JudgingConfig {
+  objective: unknown;
+  metric?: string | undefined;
+  direction?: Direction | undefined;
+  objectives?: (string | { name: string; direction?: Direction | undefined })[] | undefined;
+  constraints?: { name: string; min?: number | undefined; max?: number | undefined }[] | undefined;
+  sampler: string | { name: string };
+  pruner: string | { name: string };
+}
+
 /** The objectives of a study, resolved: names and directions in order, and the constraints. */
 export interface StudyObjectives {
   objectives: ObjectiveSpec[];
@@ -75,12 +85,16 @@ export interface TrialValues {
  * @throws ConfigError naming the field: an unknown metric or measure, a direction against the metric's, two
  *   objectives alike, a pruner (which judges one curve) or a sampler that optimises one number.
  */
-export function studyObjectives(config: StudyConfig, task: string | undefined): StudyObjectives | undefined {
+export function studyObjectives(
+  config: JudgingConfig,
+  task: string | undefined,
+): StudyObjectives | undefined {
   if (config.objectives === undefined && config.constraints === undefined) return undefined;
   const mlp = config.objective === 'mlp';
   // The names an MLP study can be judged by, once its task is known (from the config or the data).
   const taskMetrics = TASK_METRICS[task as keyof typeof TASK_METRICS] as readonly string[] | undefined;
-  const known = mlp && taskMetrics !== undefined ? [...taskMetrics, 'train_loss', ...MODEL_MEASURES] : undefined;
+  const known =
+    mlp && taskMetrics !== undefined ? [...taskMetrics, 'train_loss', ...MODEL_MEASURES] : undefined;
   const check = (field: string, name: string): void => {
     if (known !== undefined && !known.includes(name)) {
       throw new ConfigError(
@@ -212,8 +226,8 @@ export function isFeasible(constraints: readonly number[] | null | undefined): b
  * study with one objective and no constraints.
  */
 export function judgedObjectives(state: StudyState): StudyObjectives | undefined {
-  const config = state.study.config as Partial<StudyConfig>;
+  const config = state.study.config as Partial<JudgingConfig>;
   if (config.objectives === undefined && config.constraints === undefined) return undefined;
   const schema = state.study.dataset?.schema as { task?: string } | null | undefined;
-  return studyObjectives(config as StudyConfig, schema?.task);
+  return studyObjectives(config as JudgingConfig, schema?.task);
 }

@@ -38,6 +38,8 @@ export async function runRefit(o: {
   metric: string;
   dir: string;
   body: StudyBody;
+  /** Where the model goes; default `<dir>/best`. */
+  modelDir?: string;
 }): Promise<{ record: RefitRecord; modelDir: string }> {
   const seed = refitSeed(o.seed);
   const params = resolveMlpParams(o.best.params);
@@ -55,13 +57,16 @@ export async function runRefit(o: {
     testScore: out.score,
     weightsHash: out.weightsHash,
   };
-  const modelDir = join(o.dir, 'best');
+  const modelDir = o.modelDir ?? join(o.dir, 'best');
   try {
     await saveModel(model, modelDir, {
       study: o.body.name,
       studyKey: o.body.key,
       trial: o.best.id,
-      note: 'the best trial’s configuration retrained on train + validation; metrics are on the test split',
+      note:
+        o.modelDir === undefined
+          ? 'the best trial’s configuration retrained on train + validation; metrics are on the test split'
+          : 'the trial’s configuration retrained on train + validation; metrics are on the test split',
       seed,
       params: o.best.params,
       dataset: o.body.dataset,

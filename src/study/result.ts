@@ -1,11 +1,12 @@
 import { join } from 'node:path';
 import type { StudyState } from '../ledger/index.js';
 import { dominates, toLosses } from '../samplers/pareto.js';
-import type { Params } from '../space/types.js';
 import type { Direction } from '../types.js';
 import { failureCounts } from './failures.js';
 import { isFeasible, judgedObjectives } from './objectives.js';
-import type { BestTrial, SearchResult } from './types.js';
+import type { BestTrial, FrontTrial, SearchResult } from './types.js';
+
+export type { FrontTrial } from './types.js';
 
 /** The best complete trial: highest or lowest score by direction, ties to the lower index. */
 export function bestTrial(state: StudyState, direction: Direction): BestTrial | null {
@@ -17,14 +18,6 @@ export function bestTrial(state: StudyState, direction: Direction): BestTrial | 
     }
   }
   return best;
-}
-
-/** A trial of the Pareto front: its objective values in the config's order. */
-export interface FrontTrial {
-  id: string;
-  index: number;
-  values: number[];
-  params: Params;
 }
 
 /**

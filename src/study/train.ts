@@ -1,5 +1,6 @@
-import { join, resolve } from 'node:path';
-import { ParamError } from '../errors.js';
+import { dirname, join, resolve } from 'node:path';
+import { DataError, LockstepError, NotFoundError, ParamError } from '../errors.js';
+import { readLedger, type StudyState } from '../ledger/index.js';
 import type { Params } from '../space/types.js';
 import { environment, initBackend } from '../train/backend.js';
 import { saveModel } from '../train/export.js';
@@ -9,6 +10,7 @@ import type { BackendName, EpochCallback, EpochMetrics, MetricName } from '../tr
 import { loadStudyConfig, resolvePaths, type StudyConfig } from './config.js';
 import { prepareStudyData, requireDataset } from './data.js';
 import { objectiveOf } from './objective.js';
+import { runRefit } from './refit.js';
 
 export interface TrainOptions {
   config: string | StudyConfig;
@@ -86,5 +88,94 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
     weightsHash: out.weightsHash,
     datasetHash: sd.hash,
     modelDir,
+  };
+}
+
+export interface TrainTrialOptions {
+  config: string | StudyConfig;
+  base?: string;
+  /** The trial: its id (`<key>-<index>`) or its index. */
+  trial: string;
+  /** The study's ledger file; default `<out>/<name>/ledger.jsonl` with out `runs`. */
+  ledger?: string;
+  /** Where the model goes; default `<study folder>/trial-<index>`. */
+  out?: string;
+}
+
+export interface TrainTrialResult {
+  trial: string;
+  index: number;
+  params: Params;
+  seed: number;
+  metric: string;
+  /** On the test split, after training on train + validation (the study's refit recipe). */
+  testScore: number;
+  testMetrics: EpochMetrics;
+  weightsHash: string;
+  /** When the trial is the study's recorded refit: whether this retraining gave its bits again. */
+  sameAsRefit: boolean | null;
+  modelDir: string;
+}
+
+/**
+ * Retrains one trial of a study as its refit does (train + validation, the refit seed, scored on the test
+ * split) and exports the model, for `lockstep predict`: how a member of a Pareto front other than the one
+ * the study refitted is put to use. Refuses a trial that did not complete.
+ */
+export async function trainTrial(o: TrainTrialOptions): Promise<TrainTrialResult> {
+  const loaded =
+    typeof o.config === 'string'
+      ? loadStudyConfig(o.config)
+      : { config: o.config, resolved: resolvePaths(o.config, resolve(o.base ?? '.')) };
+  const config = loaded.config;
+  if (config.objective !== 'mlp')
+    throw new ParamError(`train: the config's objective is a module; train runs the built-in MLP only`);
+  const ledgerPath = o.ledger ?? loaded.resolved.ledger ?? join('runs', config.name, 'ledger.jsonl');
+  let state: StudyState;
+  try {
+    state = readLedger(ledgerPath).state;
+  } catch (e) {
+    if (e instanceof LockstepError) throw e;
+    throw new NotFoundError(`${ledgerPath}: no study ledger here (give --ledger PATH)`);
+  }
+  const t = state.trials.find((x) => x.id === o.trial || String(x.index) === o.trial);
+  if (t === undefined) {
+    throw new ParamError(
+      `--trial: no trial ${o.trial} in ${ledgerPath} (ids ${state.trials[0]?.id ?? '…'} … ${state.trials.at(-1)?.id ?? '…'}, or an index)`,
+    );
+  }
+  if (t.state !== 'complete')
+    throw new ParamError(`--trial: trial ${t.id} is ${t.state}; only a complete trial is refitted`);
+  await initBackend(config.backend as BackendName);
+  const sd = await prepareStudyData(config, requireDataset(loaded.resolved.dataset));
+  if (sd.hash !== state.study.dataset?.hash) {
+    throw new DataError(
+      `${sd.source}: dataset hash ${sd.hash.slice(0, 16)}… differs from the study's ${state.study.dataset?.hash.slice(0, 16)}…`,
+    );
+  }
+  const { metric } = objectiveOf(config, sd.schema.task);
+  const dir = dirname(resolve(ledgerPath));
+  const r = await runRefit({
+    studyData: sd,
+    best: { id: t.id, index: t.index, params: t.params },
+    seed: config.seed,
+    metric,
+    dir,
+    body: state.study,
+    modelDir: resolve(o.out ?? join(dir, `trial-${t.index}`)),
+  });
+  const refit = state.refit;
+  return {
+    trial: t.id,
+    index: t.index,
+    params: t.params,
+    seed: r.record.seed,
+    metric,
+    testScore: r.record.testScore,
+    testMetrics: r.record.testMetrics,
+    weightsHash: r.record.weightsHash,
+    sameAsRefit:
+      refit !== null && refit.index === t.index ? refit.weightsHash === r.record.weightsHash : null,
+    modelDir: r.modelDir,
   };
 }

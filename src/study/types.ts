@@ -4,7 +4,6 @@ import type { Params } from '../space/types.js';
 import type { StudyConfig } from './config.js';
 import type { FailureCount } from './failures.js';
 import type { RefitResult } from './refit.js';
-import type { FrontTrial } from './result.js';
 
 export interface SearchOptions {
   /** A config file, or a parsed config with `base` (the folder its relative paths are taken from). */
@@ -60,6 +59,14 @@ export interface SearchResult {
    * that error; else null.
    */
   gaveUp: string | null;
+}
+
+/** A trial of the Pareto front: its objective values in the config's order. */
+export interface FrontTrial {
+  id: string;
+  index: number;
+  values: number[];
+  params: Params;
 }
 
 export interface BestTrial {

@@ -141,6 +141,35 @@ describe.concurrent('several objectives through the CLI', () => {
     expect(JSON.stringify(jsonOut(v).problems)).toMatch(/trial \S+-1: its objective values/);
   });
 
+  it('train --trial: a front member retrained as the refit is, its model used by predict; the refitted one gives its bits again', async () => {
+    const cfg = config(dir, 'pick', `${MO}sampler: { name: nsga2, population_size: 4 }\n`);
+    const out = join(dir, 'pick-out');
+    const r = await run(['search', cfg, '--trials', '6', '--out', out, '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const ledger = ledgerOf(out, 'pick');
+    const front = paretoFrontOf(readLedger(ledger).state)!;
+    const refit = jsonOut(r).refit as { index: number; weightsHash: string };
+    const same = await run(['train', cfg, '--trial', String(refit.index), '--ledger', ledger, '--json']);
+    expect(same.code, same.stderr).toBe(0);
+    expect(jsonOut(same).sameAsRefit).toBe(true);
+    expect(jsonOut(same).weightsHash).toBe(refit.weightsHash);
+    const member = front.at(-1)!;
+    const picked = await run(['train', cfg, '--trial', member.id, '--ledger', ledger, '--json']);
+    expect(picked.code, picked.stderr).toBe(0);
+    const p = jsonOut(picked);
+    expect(p.index).toBe(member.index);
+    expect(p.modelDir).toBe(join(out, 'pick', `trial-${member.index}`));
+    const predicted = await run(['predict', p.modelDir as string, join(dir, 'data.csv'), '--json']);
+    expect(predicted.code, predicted.stderr).toBe(0);
+
+    const missing = await run(['train', cfg, '--trial', 'nope-99', '--ledger', ledger]);
+    expect(missing.code).toBe(2);
+    expect(oneLine(missing)).toMatch(/--trial: no trial nope-99 in /);
+    const mixed = await run(['train', cfg, '--trial', '0', '--seed', '3', '--ledger', ledger]);
+    expect(mixed.code).toBe(2);
+    expect(oneLine(mixed)).toMatch(/--seed: not with --trial/);
+  });
+
   it('enqueue: the first trials take the given params in order (fixed ones filled in)', async () => {
     const cfg = config(
       dir,

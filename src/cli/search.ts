@@ -1,6 +1,7 @@
 import { search } from '../study/search.js';
 import { summarizeAny } from '../study/summary.js';
 import { intOption, onePositional, printJson } from './args.js';
+import { frontHeading, frontLines } from './front.js';
 import { printable as p } from './printable.js';
 import { ProgressLine } from './progress.js';
 
@@ -59,6 +60,15 @@ export async function run({
         epochs: r.epochs,
         stopped: r.stopped,
         best: r.best,
+        // A study with several objectives or constraints: what it was judged by, and its front.
+        ...(recorded.judged === null
+          ? {}
+          : {
+              objectives: recorded.judged.objectives,
+              constraints: recorded.judged.constraints,
+              feasible: recorded.judged.feasible,
+              front: r.front ?? [],
+            }),
         refit: r.refit,
         failures: r.failures,
         gaveUp: r.gaveUp,
@@ -76,7 +86,17 @@ export async function run({
           out.write(`  ${f.count} × ${retried}${p(f.error)}\n`);
         }
       }
-      if (r.best) {
+      const j = recorded.judged;
+      if (j !== null && j.objectives.length > 1) {
+        // Several objectives: the front, then the member the refit takes (its best in the first objective).
+        out.write(`${frontHeading(j, r.complete)}\n${frontLines(j).join('\n')}\n`);
+        if (r.best) {
+          out.write(
+            `refit trial ${r.best.id} (the front's best ${p(j.objectives[0]!.name)})\n  params ${JSON.stringify(r.best.params)}\n`,
+          );
+          out.write(`  replay: npx lockstep replay ${r.best.id} --ledger ${r.ledger}\n`);
+        }
+      } else if (r.best) {
         out.write(
           `best ${recorded.metric} ${r.best.score} (trial ${r.best.id})\n  params ${JSON.stringify(r.best.params)}\n`,
         );

@@ -5,7 +5,8 @@ import type { Params } from '../space/types.js';
 import type { Direction } from '../types.js';
 import { parseStudyConfig } from './config.js';
 import { objectiveOf } from './objective.js';
-import { bestTrial } from './result.js';
+import { type ConstraintSpec, isFeasible, judgedObjectives, type ObjectiveSpec } from './objectives.js';
+import { type FrontTrial, paretoFrontOf, refitChoice } from './result.js';
 import type { BestTrial } from './types.js';
 
 export interface TrialRow {
@@ -16,6 +17,21 @@ export interface TrialRow {
   epochs: number;
   error: string | null;
   params: Params;
+  /** A study with several objectives or constraints: the trial's objective values (null until it ends). */
+  values?: number[] | null;
+  /** A study with constraints: whether the trial's constraints hold (null until it ends). */
+  feasible?: boolean | null;
+}
+
+/** What a study with several objectives or constraints was judged by, and what it found. */
+export interface JudgedSummary {
+  /** The objectives' names and directions, in the config's order. */
+  objectives: ObjectiveSpec[];
+  constraints: ConstraintSpec[];
+  /** The Pareto front (see paretoFrontOf): complete, feasible, non-dominated trials in index order. */
+  front: FrontTrial[];
+  /** Complete trials whose constraints hold (all of them when there are no constraints). */
+  feasible: number;
 }
 
 export interface StudySummary {
@@ -25,7 +41,10 @@ export interface StudySummary {
   metric: string;
   direction: Direction;
   trials: TrialRow[];
+  /** The best trial; with several objectives or constraints the one a refit takes (see refitChoice). */
   best: BestTrial | null;
+  /** Null for a study with one objective and no constraints. */
+  judged: JudgedSummary | null;
   /** Epochs trained by all trials (a pruned trial counts the epochs it ran). */
   epochs: number;
   /** Trials by state: a pruned trial was stopped by the study's pruner. */
@@ -45,7 +64,8 @@ export function summarize(ledger: string, read: LedgerRead = readLedger(ledger))
   );
   const task = (state.study.dataset?.schema as { task?: string } | undefined)?.task;
   const { metric, direction } = objectiveOf(config, task);
-  const trials = state.trials.map((t) => ({
+  const judgedBy = judgedObjectives(state);
+  const trials: TrialRow[] = state.trials.map((t) => ({
     index: t.index,
     id: t.id,
     state: t.state === 'failed' && t.cause !== 'trial' ? `failed (${t.cause ?? 'environment'})` : t.state,
@@ -53,7 +73,25 @@ export function summarize(ledger: string, read: LedgerRead = readLedger(ledger))
     epochs: t.epochs ?? t.progress.length,
     error: t.error,
     params: t.params,
+    // Only for a judged study, so that a single-objective study's rows (and `--json`) keep their fields.
+    ...(judgedBy === undefined
+      ? {}
+      : {
+          values: t.values,
+          ...(judgedBy.constraints.length > 0
+            ? { feasible: t.values === null ? null : isFeasible(t.constraints) }
+            : {}),
+        }),
   }));
+  const judged: JudgedSummary | null =
+    judgedBy === undefined
+      ? null
+      : {
+          objectives: judgedBy.objectives,
+          constraints: judgedBy.constraints,
+          front: paretoFrontOf(state) ?? [],
+          feasible: state.trials.filter((t) => t.state === 'complete' && isFeasible(t.constraints)).length,
+        };
   return {
     ledger,
     study: state.study.name,
@@ -61,7 +99,8 @@ export function summarize(ledger: string, read: LedgerRead = readLedger(ledger))
     metric,
     direction,
     trials,
-    best: bestTrial(state, direction),
+    best: refitChoice(state, direction),
+    judged,
     epochs: trials.reduce((a, t) => a + t.epochs, 0),
     counts: {
       complete: state.trials.filter((t) => t.state === 'complete').length,

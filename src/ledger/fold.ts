@@ -150,7 +150,13 @@ export class StudyFold {
       }
       case 'trial.meta': {
         const t = this.trials.get(r.index)!;
-        t.meta = { wallMs: r.wallMs, worker: r.worker, startedAt: r.startedAt, finishedAt: r.finishedAt };
+        t.meta = {
+          wallMs: r.wallMs,
+          worker: r.worker,
+          startedAt: r.startedAt,
+          finishedAt: r.finishedAt,
+          ...(r.inferenceMs === undefined ? {} : { inferenceMs: r.inferenceMs }),
+        };
         return;
       }
       case 'refit':

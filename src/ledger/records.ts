@@ -158,6 +158,8 @@ export const trialMetaRecordSchema = z.strictObject({
   type: z.literal('trial.meta'),
   index,
   wallMs: z.number().nonnegative(),
+  /** Milliseconds the trained model took to predict 1,000 validation rows, when the study measures it. */
+  inferenceMs: z.number().nonnegative().optional(),
   worker: z.int().nonnegative().nullable(),
   startedAt: z.iso.datetime(),
   finishedAt: z.iso.datetime(),

@@ -72,6 +72,8 @@ export interface ProgressPoint {
 /** The non-deterministic facts of a trial's run (never part of the digest). */
 export interface TrialMeta {
   wallMs: number;
+  /** Milliseconds to predict 1,000 validation rows, when the study measures it. */
+  inferenceMs?: number;
   worker: number | null;
   startedAt: string;
   finishedAt: string;

@@ -1,10 +1,12 @@
 import { existsSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
+import type { Part } from '../data/types.js';
 import { errorLine, LockstepError } from '../errors.js';
 import { Stream, withMathRandom } from '../rng/index.js';
 import { trainMlp } from '../train/loop.js';
 import { checkTrialMemory, dataShape } from '../train/memory.js';
 import { resolveMlpParams } from '../train/params.js';
+import * as tf from '../train/tf.js';
 import type { EpochCallback, EpochMetrics } from '../train/types.js';
 import { failureCause, ObjectiveLoadError } from './cause.js';
 import type { ModuleTask, Objective, ObjectiveContext, TrialResult, TrialTask } from './types.js';
@@ -120,12 +122,16 @@ export async function runTrialTask(task: TrialTask, onEpoch?: EpochCallback): Pr
         if (task.memoryMb !== undefined) checkTrialMemory(params, dataShape(task.data), task.memoryMb);
         const out = await trainMlp(task.data, params, {
           seed: task.seed,
+          ...(task.measureInference === true ? { keepModel: true } : {}),
           ...(task.metric === undefined ? {} : { metric: task.metric }),
           onEpoch: (epoch, metrics) => {
             history.push(metrics);
             return report(epoch, metrics);
           },
         });
+        const inferenceMs =
+          out.model === undefined ? undefined : inferenceTime(out.model, task.data.validation);
+        out.model?.dispose();
         return {
           state: 'complete',
           score: out.score,
@@ -134,6 +140,7 @@ export async function runTrialTask(task: TrialTask, onEpoch?: EpochCallback): Pr
           weightsHash: out.weightsHash,
           epochs: out.epochs,
           stopped: out.stopped,
+          ...(inferenceMs === undefined ? {} : { inferenceMs }),
         };
       }
       case 'module': {
@@ -158,5 +165,29 @@ export async function runTrialTask(task: TrialTask, onEpoch?: EpochCallback): Pr
       epochs: history.length,
       history,
     };
+  }
+}
+
+/**
+ * Milliseconds the model takes to predict 1,000 rows: the median of five timed predictions of the validation
+ * rows (after one untimed warm-up), scaled. Timing only: it depends on the machine and its load, never decides
+ * a trained number, and reaches the digest only in a study that chose `inference_ms` as an objective.
+ */
+function inferenceTime(model: tf.LayersModel, part: Part): number {
+  const rows = Math.max(1, part.n);
+  const x = tf.tensor2d(part.x, [part.n, part.x.length / rows]);
+  try {
+    const once = (): number => {
+      const t0 = performance.now(); // timing only
+      const y = model.predict(x) as tf.Tensor;
+      y.dataSync();
+      y.dispose();
+      return performance.now() - t0; // timing only
+    };
+    once();
+    const times = [once(), once(), once(), once(), once()].sort((a, b) => a - b);
+    return Math.round((times[2]! * 1000 * 1000) / rows) / 1000;
+  } finally {
+    x.dispose();
   }
 }

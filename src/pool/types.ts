@@ -29,6 +29,11 @@ export interface MlpTask {
    * shape) exceeds it fails before it starts, with cause 'environment'. The pool sets its own limit when absent.
    */
   memoryMb?: number;
+  /**
+   * Time the trained model's prediction of the validation rows (a study with `inference_ms` among its
+   * objectives or constraints): the result's `inferenceMs`. Timing only: it never changes a trained number.
+   */
+  measureInference?: boolean;
 }
 
 /**
@@ -81,6 +86,8 @@ export type TrialResult =
       weightsHash: string | null;
       epochs: number;
       stopped: boolean;
+      /** Milliseconds to predict 1,000 validation rows (median of 5), when the task asked for it. */
+      inferenceMs?: number;
     }
   | {
       state: 'failed';

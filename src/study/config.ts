@@ -94,6 +94,11 @@ export const StudyConfigSchema = z
       .min(1)
       .max(16)
       .optional(),
+    /**
+     * The study accepts that its choices depend on the machine: required for `inference_ms` as an objective
+     * or constraint (a timing: its values, and so the sampled trials and the digest, differ between machines).
+     */
+    machine_dependent: z.boolean().optional(),
     /** Parameter sets tried first, in order (Optuna's enqueue_trial): trial k takes the k-th. */
     enqueue: z.array(ParamsSchema).max(10_000).optional(),
     /**

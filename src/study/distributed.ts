@@ -21,6 +21,7 @@ import { engineDifference, prepareStudyData, type StudyData, studyBody } from '.
 import { byIndex, failingFromTheStart } from './failures.js';
 import { mayStart } from './lag.js';
 import { objectiveOf } from './objective.js';
+import { measuresInference } from './objectives.js';
 import { checkStudy } from './preflight.js';
 import { runRefit } from './refit.js';
 import { bestTrial, refitChoice, searchResult } from './result.js';
@@ -130,7 +131,14 @@ export async function runWorker(o: WorkerOptions): Promise<WorkerResult> {
     };
     const taskOf = (spec: TrialSpec): TrialTask =>
       shared !== null
-        ? { kind: 'mlp', data: shared, params: spec.params, seed: spec.seed, metric: metric as MetricName }
+        ? {
+            kind: 'mlp',
+            data: shared,
+            params: spec.params,
+            seed: spec.seed,
+            metric: metric as MetricName,
+            ...(measuresInference(extras.objectives?.spec) ? { measureInference: true } : {}),
+          }
         : { kind: 'module', module: module!, params: spec.params, seed: spec.seed, index: spec.index };
 
     const runOne = async (index: number, owner: string, slot: number): Promise<void> => {

@@ -18,6 +18,7 @@ import { runController } from './controller.js';
 import { engineDifference, prepareStudyData, type StudyData, studyBody } from './data.js';
 import { failingFromTheStart, GIVE_UP_AFTER, type TrialOutcome } from './failures.js';
 import { objectiveOf } from './objective.js';
+import { measuresInference } from './objectives.js';
 import { checkStudy } from './preflight.js';
 import { runRefit } from './refit.js';
 import { bestTrial, refitChoice, searchResult } from './result.js';
@@ -123,7 +124,14 @@ export async function searchLocal(
       workers,
       deadlineMs: config.budget.minutes === undefined ? undefined : config.budget.minutes * 60_000,
       finished: finishedTrials(state0, metric),
-      runner: poolRunner(pool, { config, studyData, metric, objectiveFunction, module: resolved.module }),
+      runner: poolRunner(pool, {
+        config,
+        studyData,
+        metric,
+        objectiveFunction,
+        module: resolved.module,
+        measureInference: measuresInference(extras.objectives?.spec),
+      }),
       signal: stop.signal,
       sink: fileSink(file, log),
       onFinished: (spec, outcome, done) => {
@@ -285,6 +293,7 @@ function poolRunner(
     metric: string;
     objectiveFunction: string | undefined;
     module: string | undefined;
+    measureInference: boolean;
   },
 ): TrialRunner {
   const { config, studyData } = o;
@@ -301,6 +310,7 @@ function poolRunner(
               metric: o.metric as MetricName,
               // Also inline (no worker): the same trials are refused whatever the mode.
               memoryMb: config.worker_memory_mb ?? DEFAULT_WORKER_MEMORY_MB,
+              ...(o.measureInference ? { measureInference: true } : {}),
             }
           : {
               kind: 'module',

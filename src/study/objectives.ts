@@ -22,6 +22,12 @@ import type { Direction } from '../types.js';
  * `max`, `min − v` for `min`, the larger of the two when both are given.
  */
 
+/**
+ * The trained model's prediction time, in milliseconds per 1,000 validation rows (median of five): measurable,
+ * not deterministic — an objective or constraint only in a study with `machine_dependent: true`.
+ */
+export const INFERENCE_MS = 'inference_ms';
+
 /** Measures of the trained model, decided by the parameters and the data's shape. */
 export const MODEL_MEASURES = ['param_count', 'size_bytes'] as const;
 export type ModelMeasure = (typeof MODEL_MEASURES)[number];
@@ -51,6 +57,7 @@ export interface JudgingConfig {
   constraints?: { name: string; min?: number | undefined; max?: number | undefined }[] | undefined;
   sampler: string | { name: string };
   pruner: string | { name: string };
+  machine_dependent?: boolean | undefined;
 }
 
 /** The objectives of a study, resolved: names and directions in order, and the constraints. */
@@ -64,6 +71,8 @@ export interface TrialFacts {
   params: Params;
   /** The trial's final metrics (the MLP's last epoch; a module objective's value and metrics). */
   metrics: Readonly<Record<string, number>>;
+  /** The measured prediction time, when the study measures it. */
+  inferenceMs?: number | undefined;
 }
 
 /** The data's shape the model measures need: features in, outputs out. */
@@ -94,14 +103,21 @@ export function studyObjectives(
   // The names an MLP study can be judged by, once its task is known (from the config or the data).
   const taskMetrics = TASK_METRICS[task as keyof typeof TASK_METRICS] as readonly string[] | undefined;
   const known =
-    mlp && taskMetrics !== undefined ? [...taskMetrics, 'train_loss', ...MODEL_MEASURES] : undefined;
+    mlp && taskMetrics !== undefined
+      ? [...taskMetrics, 'train_loss', ...MODEL_MEASURES, INFERENCE_MS]
+      : undefined;
   const check = (field: string, name: string): void => {
     if (known !== undefined && !known.includes(name)) {
       throw new ConfigError(
         `config: ${field}: '${name}' is not measured for a ${task} MLP study; expected one of ${known.join(', ')}`,
       );
     }
-    if (!mlp && (MODEL_MEASURES as readonly string[]).includes(name)) {
+    if (name === INFERENCE_MS && config.machine_dependent !== true) {
+      throw new ConfigError(
+        `config: ${field}: '${INFERENCE_MS}' is a timing, different on every machine; set machine_dependent: true to accept that the study's choices (and its digest) then depend on the machine`,
+      );
+    }
+    if (!mlp && (name === INFERENCE_MS || (MODEL_MEASURES as readonly string[]).includes(name))) {
       throw new ConfigError(
         `config: ${field}: '${name}' measures the built-in MLP; a module objective returns its own metrics`,
       );
@@ -168,7 +184,7 @@ export const SEVERAL_OBJECTIVE_SAMPLERS: readonly string[] = ['nsga2', 'motpe', 
 
 function naturalDirection(name: string, mlp: boolean): Direction | undefined {
   if ((MODEL_MEASURES as readonly string[]).includes(name)) return MEASURE_DIRECTION[name as ModelMeasure];
-  if (name === 'train_loss') return 'minimize';
+  if (name === 'train_loss' || name === INFERENCE_MS) return 'minimize';
   if (mlp && name in METRIC_DIRECTION) return METRIC_DIRECTION[name as MetricName];
   return undefined;
 }
@@ -200,6 +216,7 @@ export function trialValues(
       count ??= mlpParamCount(facts.params, shape);
       return name === 'param_count' ? count : 4 * count;
     }
+    if (name === INFERENCE_MS) return facts.inferenceMs ?? Number.NaN;
     return facts.metrics[name] ?? Number.NaN;
   };
   return {
@@ -230,4 +247,12 @@ export function judgedObjectives(state: StudyState): StudyObjectives | undefined
   if (config.objectives === undefined && config.constraints === undefined) return undefined;
   const schema = state.study.dataset?.schema as { task?: string } | null | undefined;
   return studyObjectives(config as JudgingConfig, schema?.task);
+}
+
+/** Whether a study's trials must time their model's predictions (`inference_ms` is judged). */
+export function measuresInference(o: StudyObjectives | undefined): boolean {
+  return (
+    o !== undefined &&
+    (o.objectives.some((x) => x.name === INFERENCE_MS) || o.constraints.some((c) => c.name === INFERENCE_MS))
+  );
 }

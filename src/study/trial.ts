@@ -42,6 +42,8 @@ export type RunOutcome =
       history: EpochMetrics[];
       weightsHash: string | null;
       epochs: number;
+      /** Milliseconds to predict 1,000 rows, when measured (timing only). */
+      inferenceMs?: number;
       /** A study with several objectives or constraints: set by {@link runTrial} from the metrics. */
       values?: number[];
       constraints?: number[];
@@ -78,6 +80,7 @@ export function outcomeOf(r: TrialResult): RunOutcome {
     history: r.history,
     weightsHash: r.weightsHash ?? null,
     epochs: r.epochs,
+    ...(r.inferenceMs === undefined ? {} : { inferenceMs: r.inferenceMs }),
   };
 }
 
@@ -157,6 +160,7 @@ export function finishedRecords(
       type: 'trial.meta',
       index: spec.index,
       wallMs: Math.round(meta.wallMs), // timing only
+      ...(failed || outcome.inferenceMs === undefined ? {} : { inferenceMs: outcome.inferenceMs }), // timing only
       worker: meta.worker,
       startedAt: meta.startedAt,
       finishedAt: new Date().toISOString(), // timing only
@@ -279,7 +283,7 @@ export async function runTrial(
   if (setup.objectives !== undefined && outcome.state !== 'failed') {
     const { values, constraints } = trialValues(
       setup.objectives.spec,
-      { params: spec.params, metrics: outcome.metrics },
+      { params: spec.params, metrics: outcome.metrics, inferenceMs: outcome.inferenceMs },
       setup.objectives.shape,
     );
     outcome = { ...outcome, values, ...(constraints === undefined ? {} : { constraints }) };

@@ -10,9 +10,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { readLedger } from '../../src/ledger/index.js';
 import { mlpParamCount } from '../../src/study/objectives.js';
 import { paretoFrontOf } from '../../src/study/result.js';
+import { ledgerOf, ledgerProblems, run } from '../faults/helpers.js';
 import { jsonOut, oneLine, tempDir } from '../helpers/cli.js';
 import { readRecords, writeRechained } from '../helpers/rewrite.js';
-import { ledgerOf, ledgerProblems, run } from '../faults/helpers.js';
 
 const TRIALS = 10;
 
@@ -170,6 +170,30 @@ describe.concurrent('several objectives through the CLI', () => {
     expect(oneLine(mixed)).toMatch(/--seed: not with --trial/);
   });
 
+  it('inference_ms: timed apart from the numbers (trial.meta), an objective only with machine_dependent: true', async () => {
+    const cfg = config(
+      dir,
+      'timed',
+      `objectives: [accuracy, inference_ms]\nmachine_dependent: true\nsampler: random\n`,
+    );
+    const out = join(dir, 'timed');
+    const r = await run(['search', cfg, '--trials', '3', '--out', out, '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const { state } = readLedger(ledgerOf(out, 'timed'));
+    for (const t of state.trials) {
+      expect(t.meta?.inferenceMs).toBeGreaterThan(0);
+      expect(t.values).toEqual([t.metrics.accuracy, t.meta?.inferenceMs]);
+    }
+    // The same trials' numbers as a study that does not time them: timing never changes a trained number.
+    const plain = config(dir, 'untimed', `objectives: [accuracy, param_count]\nsampler: random\n`);
+    const p = await run(['search', plain, '--trials', '3', '--out', join(dir, 'untimed'), '--json']);
+    expect(p.code, p.stderr).toBe(0);
+    const other = readLedger(ledgerOf(join(dir, 'untimed'), 'untimed')).state;
+    expect(other.trials.map((t) => [t.params, t.weightsHash])).toEqual(
+      state.trials.map((t) => [t.params, t.weightsHash]),
+    );
+  });
+
   it('enqueue: the first trials take the given params in order (fixed ones filled in)', async () => {
     const cfg = config(
       dir,
@@ -179,7 +203,13 @@ describe.concurrent('several objectives through the CLI', () => {
     const r = await run(['search', cfg, '--trials', '4', '--out', join(dir, 'enq'), '--json']);
     expect(r.code, r.stderr).toBe(0);
     const { state } = readLedger(ledgerOf(join(dir, 'enq'), 'enq'));
-    expect(state.trials[0]!.params).toEqual({ batch_size: 32, epochs: 3, layers: 1, learning_rate: 0.1, units_1: 2 });
+    expect(state.trials[0]!.params).toEqual({
+      batch_size: 32,
+      epochs: 3,
+      layers: 1,
+      learning_rate: 0.1,
+      units_1: 2,
+    });
     expect(state.trials[1]!.params).toEqual({
       batch_size: 32,
       epochs: 3,
@@ -212,7 +242,15 @@ describe.concurrent('several objectives through the CLI', () => {
     // With six trials seen, MOTPE is past its start-up from trial 0: not the cold study's random draws.
     const cs = readLedger(ledgerOf(join(dir, 'c'), 'cold')).state;
     expect(ws.trials[0]!.params).not.toEqual(cs.trials[0]!.params);
-    const v = await run(['verify', ledgerOf(join(dir, 'w'), 'warm'), '--replay', '0', '--seed', '1', '--json']);
+    const v = await run([
+      'verify',
+      ledgerOf(join(dir, 'w'), 'warm'),
+      '--replay',
+      '0',
+      '--seed',
+      '1',
+      '--json',
+    ]);
     expect(v.code, v.stdout).toBe(0);
 
     // The source study grows: its digest changes, and the warm study can no longer be resumed as it was.
@@ -220,20 +258,38 @@ describe.concurrent('several objectives through the CLI', () => {
     expect(more.code, more.stderr).toBe(0);
     const again = await run(['search', warmCfg, '--trials', '4', '--out', join(dir, 'w'), '--json']);
     expect(again.code).toBe(2);
-    expect(oneLine(again)).toMatch(/cannot resume this study: its warm-start ledger .* is not the study it saw/);
+    expect(oneLine(again)).toMatch(
+      /cannot resume this study: its warm-start ledger .* is not the study it saw/,
+    );
   });
 
   it('bad configs: one line naming the field, exit code 2, nothing written', async () => {
     const cases: [string, RegExp][] = [
-      [`${MO}sampler: tpe\n`, /sampler: 'tpe' optimises one objective; with 2 objectives use one of nsga2, motpe/],
+      [
+        `${MO}sampler: tpe\n`,
+        /sampler: 'tpe' optimises one objective; with 2 objectives use one of nsga2, motpe/,
+      ],
       [`${MO}sampler: nsga2\npruner: median\n`, /pruner: 'median' judges one learning curve/],
-      [`objectives: [accuracy, f1]\nsampler: nsga2\n`, /objectives\.1\.name: 'f1' is not measured for a binary MLP study; expected one of accuracy, log_loss, roc_auc, train_loss, param_count, size_bytes/],
-      [`objectives: [{ name: accuracy, direction: minimize }, param_count]\nsampler: nsga2\n`, /objectives\.0\.direction: 'accuracy' is to maximize, but direction says minimize/],
-      [`objectives: [accuracy, accuracy]\nsampler: nsga2\n`, /objectives\.1\.name: 'accuracy' is an objective twice/],
+      [
+        `objectives: [accuracy, f1]\nsampler: nsga2\n`,
+        /objectives\.1\.name: 'f1' is not measured for a binary MLP study; expected one of accuracy, log_loss, roc_auc, train_loss, param_count, size_bytes/,
+      ],
+      [
+        `objectives: [{ name: accuracy, direction: minimize }, param_count]\nsampler: nsga2\n`,
+        /objectives\.0\.direction: 'accuracy' is to maximize, but direction says minimize/,
+      ],
+      [
+        `objectives: [accuracy, accuracy]\nsampler: nsga2\n`,
+        /objectives\.1\.name: 'accuracy' is an objective twice/,
+      ],
       [`constraints: [{ name: size_bytes }]\n`, /constraints\.0: expected min, max or both/],
       [`enqueue:\n  - { layers: 1, units_1: 99, learning_rate: 0.1 }\n`, /enqueue\.0\.units_1: .*24/],
       [`enqueue:\n  - { layers: 1, units_1: 4 }\n`, /enqueue\.0\.learning_rate: missing/],
       [`warm_start: nowhere.jsonl\n`, /warm_start: cannot read the ledger .*nowhere\.jsonl/],
+      [
+        `objectives: [accuracy, inference_ms]\nsampler: nsga2\n`,
+        /objectives\.1\.name: 'inference_ms' is a timing, different on every machine; set machine_dependent: true/,
+      ],
     ];
     for (const [k, [extra, message]] of cases.entries()) {
       const cfg = config(dir, `bad${k}`, `task: binary\n${extra}`);

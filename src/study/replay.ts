@@ -17,6 +17,7 @@ import { parseStudyConfig, type StudyConfig } from './config.js';
 import { prepareStudyData, type StudyData } from './data.js';
 import { parseTrialId } from './ids.js';
 import { functionObjective, objectiveOf } from './objective.js';
+import { type ModelShape, type StudyObjectives, studyObjectives, trialValues } from './objectives.js';
 
 export type Verdict = 'exact' | 'close' | 'diverged';
 
@@ -163,6 +164,8 @@ export interface ReplayContext {
    * of it cannot be exact. Empty when they agree.
    */
   mismatches: string[];
+  /** A study with several objectives or constraints: what its trials' values are (compared by judgeReplay). */
+  judged?: { spec: StudyObjectives; shape: ModelShape | undefined };
 }
 
 /**
@@ -199,7 +202,9 @@ export async function replayContext(
     const module =
       registered ?? (study.module != null && existsSync(study.module) ? study.module : resolve(mod));
     const { metric } = objectiveOf(config, undefined);
+    const spec = studyObjectives(config, undefined);
     return {
+      ...(spec === undefined ? {} : { judged: { spec, shape: undefined } }),
       ledger,
       study,
       config,
@@ -228,7 +233,12 @@ export async function replayContext(
     mismatches.push(`${source}: the rebuilt schema or row count differs from the recorded one`);
   }
   const { metric } = objectiveOf(config, data.schema.task);
+  const spec = studyObjectives(config, data.schema.task);
+  const shape = { nFeatures: data.data.nFeatures, nOutputs: data.data.nOutputs };
   return {
+    ...(spec === undefined
+      ? {}
+      : { judged: { spec, shape: config.objective === 'mlp' ? shape : undefined } }),
     ledger,
     study,
     config,
@@ -282,6 +292,8 @@ export function judgeReplay(
   r: TrialResult,
   environmentDiff: readonly EnvironmentDifference[],
   tolerance: number,
+  /** The study's objectives: the replayed values (from the replayed metrics; a timing as recorded) are compared too. */
+  judged?: ReplayContext['judged'],
 ): { verdict: Verdict; difference: Difference | null; recorded: ReplaySummary; replayed: ReplaySummary } {
   const replayed: ReplaySummary = {
     state: r.state === 'failed' ? 'failed' : r.stopped ? 'pruned' : 'complete',
@@ -314,7 +326,27 @@ export function judgeReplay(
         metricsDifference(trial.metrics, replayedMetrics, 'metrics ', eq) ??
         (!eq(recorded.score, replayed.score)
           ? { where: 'score', recorded: recorded.score, replayed: replayed.score }
-          : null));
+          : null) ??
+        valuesDifference(eq));
+  const valuesDifference = (eq: Eq): Difference | null => {
+    if (judged === undefined || r.state === 'failed' || trial.values === null) return null;
+    const again = trialValues(
+      judged.spec,
+      { params: trial.params, metrics: replayedMetrics, inferenceMs: trial.meta?.inferenceMs },
+      judged.shape,
+    );
+    const pairs: [string, number[] | null, number[] | undefined][] = [
+      ['values', trial.values, again.values],
+      ['constraints', trial.constraints, again.constraints],
+    ];
+    for (const [where, rec, rep] of pairs) {
+      for (let k = 0; k < (rec?.length ?? 0); k++) {
+        if (!eq(rec![k]!, rep?.[k] ?? null))
+          return { where: `${where}[${k}]`, recorded: rec![k]!, replayed: rep?.[k] ?? null };
+      }
+    }
+    return null;
+  };
 
   let difference = compare(sameNumber);
   // A trial that failed for a reason of its own must fail again for the same reason.
@@ -365,6 +397,6 @@ export async function replay(o: ReplayOptions): Promise<ReplayResult> {
       await pool.close();
     }
   }
-  const judged = judgeReplay(trial, r, ctx.environmentDiff, tolerance);
+  const judged = judgeReplay(trial, r, ctx.environmentDiff, tolerance, ctx.judged);
   return { id: o.id, ledger, environmentDiff: ctx.environmentDiff, tolerance, ...judged };
 }

@@ -186,7 +186,7 @@ export async function verifyStudy(o: VerifyStudyOptions): Promise<StudyVerifyRes
 
   for (const { trial, reason } of chooseReplays(state.trials, check.best, state.refit, replay, seed)) {
     const r = await cachedTrial(cache, ctx, trial);
-    const judged = judgeReplay(trial, r, ctx.environmentDiff, tolerance);
+    const judged = judgeReplay(trial, r, ctx.environmentDiff, tolerance, ctx.judged);
     result.replays.push({
       index: trial.index,
       id: trial.id,

@@ -139,6 +139,18 @@ describe.concurrent('several objectives through the CLI', () => {
     const v = await run(['verify', ledger, '--replay', '0', '--seed', '1', '--json']);
     expect(v.code).toBe(1);
     expect(JSON.stringify(jsonOut(v).problems)).toMatch(/trial \S+-1: its objective values/);
+    // A measure (param_count) is not a metric: only a replay, which rebuilds the data's shape, finds it edited.
+    const edited = readRecords(ledger).map((rec) =>
+      rec.type === 'trial.finished' && rec.index === 2
+        ? { ...rec, values: [(rec.values as number[])[0], (rec.values as number[])[1]! + 1] }
+        : rec,
+    );
+    writeRechained(ledger, edited);
+    const id = state.trials[2]!.id;
+    const replayed = await run(['replay', id, '--ledger', ledger, '--json']);
+    expect(replayed.code, replayed.stderr).toBe(1);
+    expect(jsonOut(replayed).verdict).toBe('diverged');
+    expect(JSON.stringify(jsonOut(replayed).difference)).toMatch(/"where":"values\[1\]"/);
   });
 
   it('train --trial: a front member retrained as the refit is, its model used by predict; the refitted one gives its bits again', async () => {

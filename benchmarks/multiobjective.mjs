@@ -10,7 +10,7 @@
 //   node benchmarks/multiobjective.mjs [--seeds 10] [--trials 200] [--dims 30] [--problems zdt1,zdt2,zdt3,mlp]
 //        [--optuna-results FILE.jsonl[,FILE…] | --no-optuna] [--optuna-samplers nsga2,tpe[,motpe]]
 //        [--optuna-script PATH] [--python /usr/bin/python3]
-//        [--mlp-dataset builtin:seattle-weather] [--mlp-epochs 5] [--mlp-trials 100] [--mlp-seeds 3]
+//        [--mlp-dataset builtin:seattle-weather] [--mlp-epochs 5] [--mlp-trials 100] [--mlp-seeds 5]
 //        [--mlp-population 20]
 // --optuna-results reuses the JSON lines of an earlier run of the reference script instead of running Optuna
 // (the table says so; runs whose dims, trials or seed do not match are left out). Prints a table to stderr and
@@ -29,7 +29,10 @@
 //
 // The MLP problem: the mlp-default space with epochs fixed (--mlp-epochs), trial i of seed k trained with the
 // seed a study with root seed k gives it; the hypervolume against (accuracy 0, the space's largest parameter
-// count), divided by that count (so it is in accuracy units, at most 1). NSGA-II's population is --mlp-population
+// count), divided by that count (so it is in accuracy units, at most 1), and the same with log10 of the count
+// against (0, log10 of the largest), divided by the log10 range of the space's counts: on the raw count a front's
+// small models all look alike (165 or 5,000 of 134,149), on log10 each factor of 10 counts the same.
+// NSGA-II's population is --mlp-population
 // (its default 50 would leave a 100-trial run two generations); MOTPE and random with their defaults.
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -58,7 +61,7 @@ const { values: args } = parseArgs({
     'mlp-dataset': { type: 'string', default: 'builtin:seattle-weather' },
     'mlp-epochs': { type: 'string', default: '5' },
     'mlp-trials': { type: 'string', default: '100' },
-    'mlp-seeds': { type: 'string', default: '3' },
+    'mlp-seeds': { type: 'string', default: '5' },
     'mlp-population': { type: 'string', default: '20' },
   },
 });
@@ -258,7 +261,7 @@ if (runMlp) {
   const problem = await mlpTradeoff({ dataset: args['mlp-dataset'], epochs: mlpEpochs });
   mlp = { problem, results: {} };
   for (const [label, make] of MLP_SAMPLERS) {
-    const r = { hv: [], front: [], bestAccuracy: [], failed: 0, seconds: [] };
+    const r = { hv: [], hvLog: [], front: [], bestAccuracy: [], failed: 0, seconds: [] };
     for (let k = 0; k < mlpSeeds; k++) {
       const s0 = performance.now();
       const { history, failed } = await mlpRun(problem, make, k);
@@ -266,6 +269,9 @@ if (runMlp) {
       r.failed += failed;
       r.hv.push(studyHypervolume(history, problem.directions, problem.reference) / problem.reference[1]);
       const done = history.filter((t) => t.state === 'complete');
+      const logged = done.map((t) => ({ ...t, values: [t.values[0], Math.log10(t.values[1])] }));
+      const [lo, hi] = problem.paramRange.map(Math.log10);
+      r.hvLog.push(studyHypervolume(logged, problem.directions, [0, hi]) / (hi - lo));
       r.bestAccuracy.push(Math.max(...done.map((t) => t.values[0])));
       // The front: complete trials no other complete trial dominates (accuracy up, parameters down).
       const dominated = (a, b) =>
@@ -361,15 +367,18 @@ if (mlp !== undefined) {
   const labels = Object.keys(mlp.results);
   const random = labels.find((l) => l.includes('random'));
   for (const a of labels.filter((l) => l !== random)) {
-    const x = mlp.results[a].hv;
-    const y = mlp.results[random].hv;
-    mlpTests.push({
-      a,
-      b: random,
-      pABetter: better(x, y).p,
-      pBBetter: better(y, x).p,
-      method: better(x, y).method,
-    });
+    for (const indicator of ['hv', 'hvLog']) {
+      const x = mlp.results[a][indicator];
+      const y = mlp.results[random][indicator];
+      mlpTests.push({
+        indicator,
+        a,
+        b: random,
+        pABetter: better(x, y).p,
+        pBBetter: better(y, x).p,
+        method: better(x, y).method,
+      });
+    }
   }
 }
 
@@ -418,19 +427,19 @@ if (mlp !== undefined) {
   const { problem } = mlp;
   lines.push('');
   lines.push(
-    `${problem.name}: validation accuracy (max) vs parameter count (min), ${problem.nFeatures} features, ${problem.nOutputs} classes, mlp-default space with ${mlpEpochs} epochs, ${mlpTrials} trials, ${mlpSeeds} seeds`,
+    `${problem.name}: validation accuracy (max) vs parameter count (min), ${problem.nFeatures} features, ${problem.nOutputs} classes, mlp-default space with ${mlpEpochs} epochs (${problem.paramRange.join(' … ')} parameters), ${mlpTrials} trials, ${mlpSeeds} seeds; mean (± sd) hypervolume against (accuracy 0, ${problem.reference[1]} parameters)`,
   );
   lines.push(
-    `${pad('sampler', 32)}${pad(`HV / ${problem.reference[1]} (ref: accuracy 0, ${problem.reference[1]} params)`, 48)}${pad('best accuracy', 18)}${pad('front size', 12)}${pad('s/run', 8)}`,
+    `${pad('sampler', 32)}${pad(`HV / ${problem.reference[1]}`, 20)}${pad('HV log10 params', 20)}${pad('best accuracy', 16)}${pad('front size', 12)}${pad('s/run', 8)}`,
   );
   for (const [label, r] of Object.entries(mlp.results)) {
     lines.push(
-      `${pad(label, 32)}${pad(`${fmt(mean(r.hv))} ± ${fmt(sd(r.hv))}`, 48)}${pad(fmt(mean(r.bestAccuracy)), 18)}${pad(fmt(mean(r.front), 1), 12)}${pad(fmt(mean(r.seconds), 1), 8)}`,
+      `${pad(label, 32)}${pad(`${fmt(mean(r.hv))} ± ${fmt(sd(r.hv))}`, 20)}${pad(`${fmt(mean(r.hvLog))} ± ${fmt(sd(r.hvLog))}`, 20)}${pad(fmt(mean(r.bestAccuracy)), 16)}${pad(fmt(mean(r.front), 1), 12)}${pad(fmt(mean(r.seconds), 1), 8)}`,
     );
   }
   for (const t of mlpTests)
     lines.push(
-      `Mann–Whitney (unpaired): ${t.a} vs ${t.b}: p(${t.a} better) = ${fmt(t.pABetter)}, p(${t.b} better) = ${fmt(t.pBBetter)} (${t.method})`,
+      `Mann–Whitney (unpaired), ${t.indicator === 'hv' ? 'HV' : 'HV log10'}: ${t.a} vs ${t.b}: p(${t.a} better) = ${fmt(t.pABetter)}, p(${t.b} better) = ${fmt(t.pBBetter)} (${t.method})`,
     );
 }
 lines.push(
@@ -464,6 +473,14 @@ if (mlp !== undefined) {
           mean: mean(r.hv),
           sd: sd(r.hv),
           runs: r.hv,
+        },
+        {
+          scale: 'log10 parameters',
+          reference: [0, Math.log10(mlp.problem.reference[1])],
+          normalisedBy: Math.log10(mlp.problem.paramRange[1]) - Math.log10(mlp.problem.paramRange[0]),
+          mean: mean(r.hvLog),
+          sd: sd(r.hvLog),
+          runs: r.hvLog,
         },
       ],
       bestAccuracy: r.bestAccuracy,

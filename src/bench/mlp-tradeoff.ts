@@ -44,6 +44,8 @@ export interface MlpTradeoff {
    * largest model of the space (every trial is inside it).
    */
   reference: [number, number];
+  /** The smallest and the largest parameter count of the space. */
+  paramRange: [number, number];
   /** The trainable parameters (weights and biases) of the MLP these params build on this data. */
   paramCount(params: Params): number;
   /** Trains the MLP and returns [validation accuracy, parameter count]; throws when training diverges. */
@@ -69,13 +71,18 @@ export function tradeoffSpace(epochs: number): SearchSpace {
   };
 }
 
-/** The largest parameter count of the space: every unit count at its upper bound, the most layers. */
-function largestParamCount(space: SearchSpace, nFeatures: number, nOutputs: number): number {
+/** The smallest or the largest parameter count of the space: layers and every unit count at that bound. */
+function extremeParamCount(
+  space: SearchSpace,
+  nFeatures: number,
+  nOutputs: number,
+  end: 'low' | 'high',
+): number {
   const flat: Params = {};
   for (const p of space.params) {
     if (p.name === 'layers' || p.name.startsWith('units')) {
       if (p.dist.type !== 'int') throw new RangeError(`${p.name}: expected an int parameter`);
-      flat[p.name] = p.dist.high;
+      flat[p.name] = p.dist[end];
     }
   }
   return mlpParamCount(nFeatures, nOutputs, flat);
@@ -99,13 +106,15 @@ export async function mlpTradeoff(options: MlpTradeoffOptions = {}): Promise<Mlp
 function tradeoffOn(data: PreparedData, space: SearchSpace, name: string): MlpTradeoff {
   const { nFeatures, nOutputs } = data;
   const paramCount = (params: Params): number => mlpParamCount(nFeatures, nOutputs, params);
+  const largest = extremeParamCount(space, nFeatures, nOutputs, 'high');
   return {
     name,
     directions: ['maximize', 'minimize'],
     space,
     nFeatures,
     nOutputs,
-    reference: [0, largestParamCount(space, nFeatures, nOutputs)],
+    reference: [0, largest],
+    paramRange: [extremeParamCount(space, nFeatures, nOutputs, 'low'), largest],
     paramCount,
     evaluate: async (params, seed, index) => {
       const r = await trainMlp(data, resolveMlpParams(params), {

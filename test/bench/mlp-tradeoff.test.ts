@@ -51,6 +51,8 @@ describe('the MLP trade-off problem', () => {
     expect([p.nFeatures, p.nOutputs]).toEqual([4, 5]);
     // layers 3, 256 units each: 4·256+256 + 2·(256·256+256) + 256·5+5
     expect(p.reference).toEqual([0, 1280 + 2 * 65792 + 1285]);
+    // layers 1, 16 units: 4·16+16 + 16·5+5
+    expect(p.paramRange).toEqual([80 + 85, 1280 + 2 * 65792 + 1285]);
     const params = decodeParams(p.space, () => 0.5);
     const a = await p.evaluate(params, 3, 7);
     const b = await p.evaluate(params, 3, 7);

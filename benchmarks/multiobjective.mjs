@@ -390,12 +390,14 @@ if (problems.length > 0) {
     `Multi-objective samplers: ${problems.join(', ')} (${dims} dims), ${trials} trials, ${seeds} seeds; mean (± sd) final hypervolume, higher is better`,
   );
   lines.push(
-    `${pad('problem', 8)}${pad('sampler', 18)}${REFERENCES.map((r) => pad(`HV ref (${r.join(', ')})`, 24)).join('')}${pad('s/run', 8)}`,
+    `${pad('problem', 8)}${pad('sampler', 18)}${REFERENCES.map((r) => pad(`HV ref (${r.join(', ')})`, 24)).join('')}${pad('s/run', 8)}runs`,
   );
   for (const name of problems) {
     for (const [label, r] of Object.entries(results[name])) {
       const cells = REFERENCES.map((_, j) => pad(`${fmt(mean(r.hv[j]))} ± ${fmt(sd(r.hv[j]))}`, 24)).join('');
-      lines.push(`${pad(name, 8)}${pad(label, 18)}${cells}${pad(fmt(mean(r.seconds), 2), 8)}`);
+      lines.push(
+        `${pad(name, 8)}${pad(label, 18)}${cells}${pad(fmt(mean(r.seconds), 2), 8)}${r.hv[0].length}`,
+      );
     }
     const truth = ZDT[name](dims).frontHypervolume;
     if (truth !== undefined)
@@ -405,7 +407,7 @@ if (problems.length > 0) {
   }
   lines.push('');
   lines.push(
-    'One-sided Mann–Whitney U on the final hypervolumes (unpaired: n = seeds per side): p(lockstep > Optuna), p(Optuna > lockstep); a reference where every run is 0 is not tested',
+    'One-sided Mann–Whitney U on the final hypervolumes (unpaired: n = the runs column): p(lockstep > Optuna), p(Optuna > lockstep); a reference where every run is 0 is not tested',
   );
   for (const t of tests) {
     lines.push(

@@ -10,13 +10,11 @@ import type { PgLedger } from '../ledger/postgres.js';
 import { pgLedger } from '../ledger/url.js';
 import type { TrialTask } from '../pool/index.js';
 import { TrainerPool, toShared } from '../pool/index.js';
-import { createPruner } from '../pruners/index.js';
-import { createSampler } from '../samplers/index.js';
 import { parseSpace } from '../space/index.js';
 import { environment, initBackend } from '../train/backend.js';
 import type { BackendName, MetricName } from '../train/types.js';
 import type { Direction } from '../types.js';
-import { configFrom, parseStudyConfig, type StudyConfig, trialEpochs } from './config.js';
+import { configFrom, parseStudyConfig, type StudyConfig } from './config.js';
 import { engineDifference, prepareStudyData, type StudyData, studyBody } from './data.js';
 import { byIndex, failingFromTheStart } from './failures.js';
 import { mayStart } from './lag.js';
@@ -25,7 +23,7 @@ import { measuresInference } from './objectives.js';
 import { checkStudy } from './preflight.js';
 import { runRefit } from './refit.js';
 import { bestTrial, refitChoice, searchResult } from './result.js';
-import { setupExtras } from './setup.js';
+import { setupExtras, trialSetup } from './setup.js';
 import {
   environmentFailure,
   finishedRecords,
@@ -99,8 +97,6 @@ export async function runWorker(o: WorkerOptions): Promise<WorkerResult> {
     const s = await joinStudy(ledger, o, isConfig);
     const { config, studyData, module, metric, direction, body, extras } = s;
     const space = parseSpace(config.space, 'space');
-    const sampler = createSampler(config.sampler);
-    const pruner = createPruner(config.pruner, { epochs: trialEpochs(space) });
     const key = ledger.studyKey;
     const slots = Math.max(1, o.workers ?? 1);
     pool = new TrainerPool({
@@ -119,16 +115,7 @@ export async function runWorker(o: WorkerOptions): Promise<WorkerResult> {
     const onAbort = () => abort.abort();
     o.signal?.addEventListener('abort', onAbort, { once: true });
 
-    const setup: TrialSetup = {
-      key,
-      seed: config.seed,
-      space,
-      sampler,
-      pruner,
-      direction,
-      metric,
-      ...extras,
-    };
+    const setup: TrialSetup = trialSetup(config, space, { key, metric, direction, extras });
     const taskOf = (spec: TrialSpec): TrialTask =>
       shared !== null
         ? {

@@ -8,12 +8,10 @@ import { createLogger, type Logger } from '../log.js';
 import type { TrialResult, TrialTask } from '../pool/index.js';
 import { DEFAULT_WORKER_MEMORY_MB, TrainerPool, toShared } from '../pool/index.js';
 import { runTrialTask } from '../pool/run.js';
-import { createPruner } from '../pruners/index.js';
-import { createSampler } from '../samplers/index.js';
 import { parseSpace } from '../space/index.js';
 import { initBackend } from '../train/backend.js';
 import type { BackendName, MetricName } from '../train/types.js';
-import { type ResolvedPaths, type StudyConfig, trialEpochs } from './config.js';
+import type { ResolvedPaths, StudyConfig } from './config.js';
 import { runController } from './controller.js';
 import { engineDifference, prepareStudyData, type StudyData, studyBody } from './data.js';
 import { failingFromTheStart, GIVE_UP_AFTER, type TrialOutcome } from './failures.js';
@@ -22,7 +20,7 @@ import { measuresInference } from './objectives.js';
 import { checkStudy } from './preflight.js';
 import { runRefit } from './refit.js';
 import { bestTrial, refitChoice, searchResult } from './result.js';
-import { setupExtras } from './setup.js';
+import { setupExtras, trialSetup } from './setup.js';
 import {
   environmentFailure,
   finishedRecords,
@@ -54,8 +52,6 @@ export async function searchLocal(
   const where = typeof opts.config === 'string' ? opts.config : 'config';
   // What is sure to fail every trial is refused before anything is written (the task, when the config says it).
   checkStudy(config, space, config.task, where);
-  const sampler = createSampler(config.sampler);
-  const pruner = createPruner(config.pruner, { epochs: trialEpochs(space) });
   const dir = resolve(opts.out ?? 'runs', config.name);
   const ledgerPath = study.ledger ?? join(dir, 'ledger.jsonl');
   makeStudyFolder(dir);
@@ -111,14 +107,7 @@ export async function searchLocal(
     if (gaveUp !== null) stop.abort();
 
     const result = await runController({
-      key: body.key,
-      seed: config.seed,
-      space,
-      sampler,
-      pruner,
-      direction,
-      metric,
-      ...extras,
+      ...trialSetup(config, space, { key: body.key, metric, direction, extras }),
       parallelism: config.parallelism,
       trials: budget,
       workers,

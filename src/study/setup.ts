@@ -1,5 +1,8 @@
+import { createPruner } from '../pruners/index.js';
+import { createSampler } from '../samplers/index.js';
 import type { SearchSpace } from '../space/types.js';
-import type { StudyConfig } from './config.js';
+import type { Direction } from '../types.js';
+import { type StudyConfig, trialEpochs } from './config.js';
 import type { StudyData } from './data.js';
 import { enqueuedParams } from './enqueue.js';
 import { studyObjectives } from './objectives.js';
@@ -33,5 +36,23 @@ export function setupExtras(
       ...(warmStart === undefined ? {} : { warm: warmStart.trials }),
     },
     warmStart,
+  };
+}
+
+/** What every trial of the study is drawn and judged with: its sampler, pruner, metric and the extras. */
+export function trialSetup(
+  config: StudyConfig,
+  space: SearchSpace,
+  o: { key: string; metric: string; direction: Direction; extras: ReturnType<typeof setupExtras>['extras'] },
+): TrialSetup {
+  return {
+    key: o.key,
+    seed: config.seed,
+    space,
+    sampler: createSampler(config.sampler),
+    pruner: createPruner(config.pruner, { epochs: trialEpochs(space) }),
+    direction: o.direction,
+    metric: o.metric,
+    ...o.extras,
   };
 }

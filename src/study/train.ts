@@ -7,7 +7,7 @@ import { saveModel } from '../train/export.js';
 import { trainMlp } from '../train/loop.js';
 import { resolveMlpParams } from '../train/params.js';
 import type { BackendName, EpochCallback, EpochMetrics, MetricName } from '../train/types.js';
-import { loadStudyConfig, resolvePaths, type StudyConfig } from './config.js';
+import { loadStudyConfig, type ResolvedPaths, resolvePaths, type StudyConfig } from './config.js';
 import { prepareStudyData, requireDataset } from './data.js';
 import { objectiveOf } from './objective.js';
 import { runRefit } from './refit.js';
@@ -38,13 +38,8 @@ export interface TrainResult {
 
 /** Trains one configuration of the built-in MLP, exports the model and its metadata. */
 export async function train(o: TrainOptions): Promise<TrainResult> {
-  const loaded =
-    typeof o.config === 'string'
-      ? loadStudyConfig(o.config)
-      : { config: o.config, resolved: resolvePaths(o.config, resolve(o.base ?? '.')) };
+  const loaded = mlpConfig(o);
   const config = loaded.config;
-  if (config.objective !== 'mlp')
-    throw new ParamError(`train: the config's objective is a module; train runs the built-in MLP only`);
   const seed = o.seed ?? config.seed;
   const params = { ...config.params, ...(o.params ?? {}) };
   const mlp = resolveMlpParams(params);
@@ -123,13 +118,8 @@ export interface TrainTrialResult {
  * the study refitted is put to use. Refuses a trial that did not complete.
  */
 export async function trainTrial(o: TrainTrialOptions): Promise<TrainTrialResult> {
-  const loaded =
-    typeof o.config === 'string'
-      ? loadStudyConfig(o.config)
-      : { config: o.config, resolved: resolvePaths(o.config, resolve(o.base ?? '.')) };
+  const loaded = mlpConfig(o);
   const config = loaded.config;
-  if (config.objective !== 'mlp')
-    throw new ParamError(`train: the config's objective is a module; train runs the built-in MLP only`);
   const ledgerPath = o.ledger ?? loaded.resolved.ledger ?? join('runs', config.name, 'ledger.jsonl');
   let state: StudyState;
   try {
@@ -178,4 +168,18 @@ export async function trainTrial(o: TrainTrialOptions): Promise<TrainTrialResult
       refit !== null && refit.index === t.index ? refit.weightsHash === r.record.weightsHash : null,
     modelDir: r.modelDir,
   };
+}
+
+/** The config of `train`: its built-in MLP only. */
+function mlpConfig(o: { config: string | StudyConfig; base?: string }): {
+  config: StudyConfig;
+  resolved: ResolvedPaths;
+} {
+  const loaded =
+    typeof o.config === 'string'
+      ? loadStudyConfig(o.config)
+      : { config: o.config, resolved: resolvePaths(o.config, resolve(o.base ?? '.')) };
+  if (loaded.config.objective !== 'mlp')
+    throw new ParamError(`train: the config's objective is a module; train runs the built-in MLP only`);
+  return loaded;
 }

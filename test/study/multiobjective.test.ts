@@ -10,6 +10,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { readLedger } from '../../src/ledger/index.js';
 import { mlpParamCount } from '../../src/study/objectives.js';
 import { paretoFrontOf } from '../../src/study/result.js';
+import { requirePostgres, schemaUrl, uniqueSchema } from '../distributed/pg.js';
 import { ledgerOf, ledgerProblems, run } from '../faults/helpers.js';
 import { jsonOut, oneLine, tempDir } from '../helpers/cli.js';
 import { readRecords, writeRechained } from '../helpers/rewrite.js';
@@ -120,6 +121,26 @@ describe.concurrent('several objectives through the CLI', () => {
       expect(jsonOut(v).digest).toBe(digest);
     });
   }
+
+  it('PostgreSQL: two worker processes give the file search digest (nsga2 with a constraint)', async () => {
+    await requirePostgres();
+    const cfg = config(dir, 'shared', `${MO}sampler: { name: nsga2, population_size: 4 }\n`);
+    const file = await run(['search', cfg, '--trials', '8', '--out', join(dir, 'shared-file'), '--json']);
+    expect(file.code, file.stderr).toBe(0);
+    const url = schemaUrl(uniqueSchema('mo'));
+    const created = await run(['search', cfg, '--trials', '8', '--ledger', url, '--json']);
+    expect(created.code, created.stderr).toBe(0);
+    const url2 = schemaUrl(uniqueSchema('mo2'));
+    const [a, b] = await Promise.all([
+      run(['worker', cfg, '--trials', '8', '--ledger', url2, '--json']),
+      run(['worker', cfg, '--trials', '8', '--ledger', url2, '--json']),
+    ]);
+    expect(a.code, a.stderr).toBe(0);
+    expect(b.code, b.stderr).toBe(0);
+    expect(jsonOut(created).digest).toBe(jsonOut(file).digest);
+    expect(jsonOut(a).digest).toBe(jsonOut(file).digest);
+    expect(jsonOut(b).digest).toBe(jsonOut(file).digest);
+  });
 
   it('verify finds a recorded objective value that is not what the metrics give', async () => {
     const cfg = config(dir, 'tampered', `${MO}sampler: random\n`);

@@ -458,12 +458,7 @@ function prunerProblem(
  * is a metric is recomputed (the model measures need the data's shape, which replay checks).
  */
 function valuesProblem(
-  t: {
-    values: number[] | null;
-    constraints: number[] | null;
-    metrics: Record<string, number>;
-    params: Record<string, string | number | boolean>;
-  },
+  t: Pick<TrialView, 'values' | 'constraints' | 'metrics' | 'params'>,
   judged: StudyObjectives,
 ): string | null {
   if (t.values === null)

@@ -4,6 +4,7 @@
  * per-trial marks a stable class (`trials_marks`), so that a test can count them.
  */
 import type { TrialStatus } from '../ledger/index.js';
+import type { ObjectiveSpec } from '../study/objectives.js';
 import { numericTicks, type ParamAxis, type ReportModel, type ReportTrial, show } from './model.js';
 
 type VlSpec = Record<string, unknown>;
@@ -324,6 +325,141 @@ export function curvesSpec(m: ReportModel): { spec: VlSpec; marks: number } {
   };
 }
 
+/** Grey for a trial whose constraints do not hold. */
+const INFEASIBLE = '#c4c4c4';
+
+/** A positive range wide enough (two decades or more) to be read on a log scale, e.g. parameter counts. */
+function wantsLog(values: number[]): boolean {
+  const lo = Math.min(...values);
+  const hi = Math.max(...values);
+  return lo > 0 && hi / lo >= 100;
+}
+
+/**
+ * The first two objectives of a study with several, one point per complete trial with both values:
+ * coloured by the third objective when there is one, grey crosses where the constraints fail. The front's
+ * members are ringed and labelled with their index. With two objectives they are joined by the staircase
+ * that bounds what they dominate (vertical first when the x objective is maximised, horizontal first when it
+ * is minimised); with more, a member may be on the front for a later objective alone, so there is none.
+ */
+export function paretoSpec(m: ReportModel): { spec: VlSpec; marks: number } {
+  const j = m.judged!;
+  const [ox, oy, oz] = j.objectives as [ObjectiveSpec, ObjectiveSpec, ObjectiveSpec | undefined];
+  const constrained = j.constraints.length > 0;
+  const points = m.trials
+    .filter(
+      (t) =>
+        t.state === 'complete' &&
+        t.values !== null &&
+        Number.isFinite(t.values[0]) &&
+        Number.isFinite(t.values[1]),
+    )
+    .map((t) => ({
+      trial: t.index,
+      x: t.values![0]!,
+      y: t.values![1]!,
+      ...(oz !== undefined && Number.isFinite(t.values![2]) ? { z: t.values![2]! } : {}),
+      feasibility: t.feasible === false ? 'infeasible' : 'feasible',
+      front: t.front,
+    }));
+  const front = points.filter((p) => p.front).map((p) => ({ ...p, label: `#${p.trial}` }));
+  const title = (o: ObjectiveSpec) => `${o.name} (${o.direction})`;
+  const axis = (field: string, o: ObjectiveSpec, values: number[]) => ({
+    field,
+    type: 'quantitative',
+    title: title(o),
+    scale: wantsLog(values) ? { type: 'log' } : { zero: false },
+  });
+  const x = axis(
+    'x',
+    ox,
+    points.map((p) => p.x),
+  );
+  const y = axis(
+    'y',
+    oy,
+    points.map((p) => p.y),
+  );
+  const plain = constrained
+    ? {
+        field: 'feasibility',
+        type: 'nominal',
+        title: 'constraints',
+        scale: { domain: ['feasible', 'infeasible'], range: [STATE_COLORS.complete, INFEASIBLE] },
+      }
+    : { value: STATE_COLORS.complete };
+  const color =
+    oz === undefined
+      ? plain
+      : {
+          condition: { test: "datum.feasibility === 'infeasible'", value: INFEASIBLE },
+          field: 'z',
+          type: 'quantitative',
+          title: title(oz),
+          legend: { titleLimit: 320 },
+          scale: { scheme: { name: 'viridis', extent: [0, 0.85] }, reverse: oz.direction === 'minimize' },
+        };
+  const trialsLayer: VlSpec = {
+    name: 'trials',
+    data: { values: points },
+    mark: { type: 'point', filled: true, size: 46, opacity: 0.85 },
+    encoding: {
+      x,
+      y,
+      color,
+      // in each point's aria-label: which trial it is
+      tooltip: { field: 'trial', type: 'quantitative', title: 'trial' },
+      ...(constrained
+        ? {
+            shape: {
+              field: 'feasibility',
+              type: 'nominal',
+              title: 'constraints',
+              scale: { domain: ['feasible', 'infeasible'], range: ['circle', 'cross'] },
+            },
+          }
+        : {}),
+    },
+  };
+  const layer: VlSpec[] = [];
+  if (front.length > 0 && oz === undefined) {
+    layer.push({
+      name: 'staircase',
+      data: { values: front },
+      mark: {
+        type: 'line',
+        interpolate: ox.direction === 'maximize' ? 'step-before' : 'step-after',
+        color: '#222',
+        strokeWidth: 1.2,
+        strokeDash: [4, 3],
+      },
+      encoding: { x: { field: 'x', type: 'quantitative' }, y: { field: 'y', type: 'quantitative' } },
+    });
+  }
+  layer.push(trialsLayer);
+  if (front.length > 0) {
+    layer.push(
+      {
+        name: 'front',
+        data: { values: front },
+        mark: { type: 'point', filled: false, size: 190, strokeWidth: 2, color: '#222', opacity: 1 },
+        encoding: { x: { field: 'x', type: 'quantitative' }, y: { field: 'y', type: 'quantitative' } },
+      },
+      {
+        name: 'labels',
+        data: { values: front },
+        mark: { type: 'text', fontSize: 10, color: '#222', align: 'left', baseline: 'bottom', dx: 7, dy: -5 },
+        encoding: {
+          x: { field: 'x', type: 'quantitative' },
+          y: { field: 'y', type: 'quantitative' },
+          text: { field: 'label' },
+        },
+      },
+    );
+  }
+  return { marks: points.length, spec: { $schema: SCHEMA, width: 640, height: 360, layer } };
+}
+
 /** Renders a vega-lite spec to an SVG string in Node. */
 export async function renderSvg(spec: VlSpec): Promise<string> {
   const vl = await import('vega-lite');
@@ -359,6 +495,8 @@ export async function reportCharts(m: ReportModel): Promise<{
   slices: Chart[];
   importance: Chart;
   curves: Chart;
+  /** A study with several objectives: the first two against each other, the front marked; else null. */
+  pareto: Chart | null;
 }> {
   const history = await chart(
     'chart-history',
@@ -393,5 +531,23 @@ export async function reportCharts(m: ReportModel): Promise<{
     'No per-epoch metrics recorded yet.',
     `${m.curveMetric ?? ''} after each epoch, one line per trial; ▼ marks where a pruned trial stopped, ✕ where a failed one did.`,
   );
-  return { history, parallel, slices, importance, curves };
+  const objectives = m.judged?.objectives ?? [];
+  const pareto =
+    objectives.length < 2
+      ? null
+      : await chart(
+          'chart-pareto',
+          'Pareto front',
+          paretoSpec(m),
+          'No complete trial has values for both objectives yet.',
+          `One point per complete trial: ${objectives[0]!.name} against ${objectives[1]!.name}${objectives[2] ? `, coloured by ${objectives[2].name}` : ''}${m.judged!.constraints.length > 0 ? '; grey crosses break a constraint' : ''}. The front's members (no other feasible trial is as good in every objective and better in one) are ringed and labelled with their index${
+            objectives.length === 2
+              ? '; the dashed staircase bounds what they dominate'
+              : ` (a member may be on the front for ${objectives
+                  .slice(2)
+                  .map((o) => o.name)
+                  .join(' or ')} alone)`
+          }.`,
+        );
+  return { history, parallel, slices, importance, curves, pareto };
 }

@@ -81,38 +81,121 @@ function command(s: string): string {
     .join(' ');
 }
 
+/** The objectives a judged study's tables show besides the score: every one but the study's metric. */
+function extraObjectives(m: ReportModel): { name: string; direction: string; k: number }[] {
+  return (m.judged?.objectives ?? []).map((o, k) => ({ ...o, k })).filter((o) => o.name !== m.metric);
+}
+
+/** `accuracy ↑` */
+function objectiveLabel(o: { name: string; direction: string }): string {
+  return `${o.name} ${o.direction === 'maximize' ? '↑' : '↓'}`;
+}
+
+/** `size_bytes ≤ 100000` */
+function constraintLabel(c: { name: string; min?: number; max?: number }): string {
+  if (c.min !== undefined && c.max !== undefined) return `${c.min} ≤ ${c.name} ≤ ${c.max}`;
+  return c.min !== undefined ? `${c.name} ≥ ${c.min}` : `${c.name} ≤ ${c.max}`;
+}
+
+function valueCell(v: number | null | undefined): string {
+  return cell(num(v ?? null), v !== null && v !== undefined && Number.isFinite(v) ? v : null);
+}
+
+function paramCells(t: { params: Record<string, unknown> }, m: ReportModel): string[] {
+  return m.axes.map((a) => {
+    const v = t.params[a.name] as ReportTrial['params'][string] | undefined;
+    return cell(
+      v === undefined ? '' : typeof v === 'number' ? num(v) : String(v),
+      v === undefined ? null : typeof v === 'number' ? v : String(v),
+    );
+  });
+}
+
 function trialRow(t: ReportTrial, m: ReportModel): string {
   const best = m.best?.index === t.index ? ' best' : '';
+  const front = t.front && (m.judged?.objectives.length ?? 0) > 1 ? ' front' : '';
+  const constrained = (m.judged?.constraints.length ?? 0) > 0;
   const cells = [
     cell(String(t.index), t.index),
     cell(t.id, t.id, 'mono'),
     cell(t.label, t.label, `state-${t.state}`),
     cell(num(t.score), t.score !== null && Number.isFinite(t.score) ? t.score : null),
+    ...extraObjectives(m).map((o) => valueCell(t.values?.[o.k])),
+    ...(constrained
+      ? [
+          t.feasible === null
+            ? cell('', null)
+            : cell(t.feasible ? 'yes' : 'no', t.feasible ? 'yes' : 'no', t.feasible ? '' : 'infeasible'),
+        ]
+      : []),
     cell(String(t.epochs), t.epochs),
     cell(t.wallMs === null ? '' : (t.wallMs / 1000).toFixed(2), t.wallMs),
-    ...m.axes.map((a) => {
-      const v = t.params[a.name];
-      return cell(
-        v === undefined ? '' : typeof v === 'number' ? num(v) : String(v),
-        v === undefined ? null : typeof v === 'number' ? v : String(v),
-      );
-    }),
+    ...paramCells(t, m),
     `<td class="replay"><code>${command(t.replay)}</code>${t.error ? `<div class="error">${escapeHtml(t.error)}</div>` : ''}</td>`,
   ];
-  return `<tr class="trial${best}" data-index="${t.index}">${cells.join('')}</tr>`;
+  return `<tr class="trial${best}${front}" data-index="${t.index}">${cells.join('')}</tr>`;
 }
 
 function trialsTable(m: ReportModel): string {
-  const heads = ['#', 'id', 'state', m.metric, 'epochs', 'wall (s)', ...m.axes.map((a) => a.name)];
+  const constrained = (m.judged?.constraints.length ?? 0) > 0;
+  // [title, how sorting compares it]: text columns compare as strings, the rest as numbers where they are
+  const heads: [string, 'text' | 'auto'][] = [
+    ['#', 'auto'],
+    ['id', 'text'],
+    ['state', 'text'],
+    [m.metric, 'auto'],
+    ...extraObjectives(m).map((o): [string, 'auto'] => [o.name, 'auto']),
+    ...(constrained ? [['feasible', 'text'] as [string, 'text']] : []),
+    ['epochs', 'auto'],
+    ['wall (s)', 'auto'],
+    ...m.axes.map((a): [string, 'auto'] => [a.name, 'auto']),
+  ];
   const th = heads
-    .map(
-      (h, i) =>
-        `<th data-col="${i}" data-type="${i === 1 || i === 2 ? 'text' : 'auto'}" title="sort">${breakable(h)}</th>`,
-    )
+    .map(([h, type], i) => `<th data-col="${i}" data-type="${type}" title="sort">${breakable(h)}</th>`)
     .join('');
   return `<table id="trials" class="trials"><thead><tr>${th}<th>replay</th></tr></thead><tbody>${m.trials
     .map((t) => trialRow(t, m))
     .join('\n')}</tbody></table>`;
+}
+
+/** The Pareto front, best first in the first objective (ties by index): each member's values and parameters. */
+function frontTable(m: ReportModel): string {
+  const j = m.judged!;
+  const sign = j.objectives[0]!.direction === 'maximize' ? -1 : 1;
+  const members = [...j.front].sort((a, b) => sign * (a.values[0]! - b.values[0]!) || a.index - b.index);
+  const heads = ['#', 'id', ...j.objectives.map(objectiveLabel), ...m.axes.map((a) => a.name)];
+  const rows = members.map((f) => {
+    const t = m.trials.find((r) => r.index === f.index);
+    const cells = [
+      cell(String(f.index), f.index),
+      cell(f.id, f.id, 'mono'),
+      ...f.values.map((v) => valueCell(v)),
+      ...paramCells(f, m),
+      `<td class="replay"><code>${command(t?.replay ?? '')}</code></td>`,
+    ];
+    const best = m.best?.index === f.index ? ' best' : '';
+    return `<tr class="trial front${best}" data-index="${f.index}">${cells.join('')}</tr>`;
+  });
+  return `<table id="front" class="trials"><thead><tr>${heads.map((h) => `<th>${breakable(h)}</th>`).join('')}<th>replay</th></tr></thead><tbody>${rows.join('\n')}</tbody></table>`;
+}
+
+/** A study with several objectives: the scatter of its first two and the front's table. */
+function frontSection(m: ReportModel, chart: Chart): string {
+  const j = m.judged!;
+  const complete = m.trials.filter((t) => t.state === 'complete').length;
+  const feasible =
+    j.constraints.length > 0
+      ? ` ${j.feasible} of the ${complete} complete trials are feasible (${j.constraints.map(constraintLabel).join(', ')}).`
+      : '';
+  const n = j.front.length;
+  const refit =
+    m.best !== null
+      ? ` The refit takes the front's best ${j.objectives[0]!.name}, trial ${m.best.id} (highlighted).`
+      : '';
+  return `<h2>Pareto front</h2>
+<p class="sub" id="front-summary">${n} ${n === 1 ? 'trial is' : 'trials are'} on the front of ${escapeHtml(j.objectives.map(objectiveLabel).join(', '))}: complete and feasible, and no other such trial is as good in every objective and better in one.${escapeHtml(feasible)}${escapeHtml(refit)}</p>
+${figure(chart)}
+<div class="tablewrap">${n > 0 ? frontTable(m) : '<p class="empty">No trial is on the front yet.</p>'}</div>`;
 }
 
 function kv(rows: [string, string][]): string {
@@ -150,6 +233,9 @@ tr.best td{background:#eef6ee}.state-pruned{color:#b55d00}.state-failed{color:#c
 table.trials{font-size:13px}table.trials td,table.trials th{padding:2px 5px}td.replay{min-width:14em}td.replay code{overflow-wrap:break-word}.nw{white-space:nowrap}.tablewrap{overflow-x:auto}p{max-width:75em}.kv th{background:#f8f8f8;font-weight:600}
 .warn{color:#a33}`;
 
+/** Only on the page of a study with several objectives or constraints (the others keep their bytes). */
+const JUDGED_STYLE = 'tr.front td:first-child{box-shadow:inset 3px 0 #222}td.infeasible{color:#888}';
+
 const IMPORTANCE_METHOD = `Each bar is the share of the score's variance over the search space that the parameter explains on its own; the rest is interactions. A conditional parameter's "inactive" is one of its levels.`;
 
 /** Which trials the importance was fitted to, and by which value. */
@@ -163,15 +249,35 @@ function importanceBasisText(m: ReportModel): string {
   return `${forest}, fitted to ${m.metric} after epoch ${b.epoch} of the ${b.complete} complete and ${b.pruned} pruned trials: epoch ${b.epoch} is the last epoch all of them reached. A pruned trial has no final score, and leaving it out would hide what got it pruned; comparing every trial at the same epoch counts it without mixing short and long training, so these numbers say how much each parameter moves ${m.metric} at epoch ${b.epoch}, not at the end.`;
 }
 
+/** `Metric accuracy (maximize)`; with several objectives each one, and the constraints. */
+function judgedBy(m: ReportModel): string {
+  const j = m.judged;
+  if (j === null) return `Metric ${escapeHtml(m.metric)} (${m.direction})`;
+  const objectives =
+    j.objectives.length > 1
+      ? `Objectives ${j.objectives.map((o) => `${escapeHtml(o.name)} (${o.direction})`).join(', ')}`
+      : `Metric ${escapeHtml(m.metric)} (${m.direction})`;
+  const constraints =
+    j.constraints.length > 0
+      ? `; constraints ${escapeHtml(j.constraints.map(constraintLabel).join(', '))}`
+      : '';
+  return `${objectives}${constraints}`;
+}
+
 /** The report page of a model. */
 export async function reportHtml(m: ReportModel, options: HtmlOptions = {}): Promise<string> {
   const charts = await reportCharts(m);
   const env = m.environment;
   const counts = { complete: 0, pruned: 0, failed: 0, running: 0 };
   for (const t of m.trials) counts[t.state]++;
-  const best = m.best
-    ? `Best: trial <b>${escapeHtml(m.best.id)}</b>, ${escapeHtml(m.metric)} = <b>${num(m.best.score, 6)}</b> — replay with <code>${escapeHtml(m.trials.find((t) => t.index === m.best!.index)?.replay ?? '')}</code>`
-    : 'No complete trial yet.';
+  const several = (m.judged?.objectives.length ?? 0) > 1;
+  const best = several
+    ? m.best
+      ? `Pareto front: <b>${m.judged!.front.length}</b> of ${m.trials.filter((t) => t.state === 'complete').length} complete trials; the refit takes trial <b>${escapeHtml(m.best.id)}</b>, the front's best ${escapeHtml(m.judged!.objectives[0]!.name)} (${num(m.judged!.front.find((t) => t.index === m.best!.index)?.values[0], 6)}) — replay with <code>${command(m.trials.find((t) => t.index === m.best!.index)?.replay ?? '')}</code>`
+      : 'No complete feasible trial yet.'
+    : m.best
+      ? `Best: trial <b>${escapeHtml(m.best.id)}</b>, ${escapeHtml(m.metric)} = <b>${num(m.best.score, 6)}</b> — replay with <code>${escapeHtml(m.trials.find((t) => t.index === m.best!.index)?.replay ?? '')}</code>`
+      : 'No complete trial yet.';
   const csp = `default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:${options.live ? "; connect-src 'self'" : ''}`;
   const importanceNote = m.importance.length > 0 ? `${importanceBasisText(m)} ${IMPORTANCE_METHOD}` : '';
   const environment = kv([
@@ -212,13 +318,13 @@ export async function reportHtml(m: ReportModel, options: HtmlOptions = {}): Pro
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <link rel="icon" href="data:,">
 <title>lockstep report: ${escapeHtml(m.study)}</title>
-<style>${STYLE}</style></head>
+<style>${STYLE}${m.judged ? `\n${JUDGED_STYLE}` : ''}</style></head>
 <body data-trials="${m.trials.length}">
 <h1>Study ${escapeHtml(m.study)}</h1>
-<p class="sub">${m.trials.length} trials: ${counts.complete} complete, ${counts.pruned} pruned, ${counts.failed} failed${counts.running ? `, ${counts.running} running` : ''}. Metric ${escapeHtml(m.metric)} (${m.direction}). Digest <span class="mono" id="digest">${m.digest}</span>.</p>
+<p class="sub">${m.trials.length} trials: ${counts.complete} complete, ${counts.pruned} pruned, ${counts.failed} failed${counts.running ? `, ${counts.running} running` : ''}. ${judgedBy(m)}. Digest <span class="mono" id="digest">${m.digest}</span>.</p>
 <p>${best}</p>
 ${warnings}
-<h2>Optimisation history</h2>
+${charts.pareto ? `${frontSection(m, charts.pareto)}\n` : ''}<h2>Optimisation history</h2>
 ${figure(charts.history)}
 <h2>Parallel coordinates</h2>
 <div class="tablewrap">${figure(charts.parallel)}</div>

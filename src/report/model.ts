@@ -6,7 +6,7 @@
 import type { DatasetInfo, Environment, RefitState, TrialStatus } from '../ledger/index.js';
 import { studyDigest } from '../ledger/index.js';
 import { type Distribution, parseSpace, tryToUnit } from '../space/index.js';
-import { type StudySummary, summarizeAny } from '../study/summary.js';
+import { type JudgedSummary, type StudySummary, summarizeAny } from '../study/summary.js';
 import type { Direction } from '../train/types.js';
 import { type FeatureDomain, fanova, type Importance } from './importance.js';
 
@@ -49,6 +49,12 @@ export interface ReportTrial {
   curve: CurvePoint[];
   wallMs: number | null;
   replay: string;
+  /** A study with several objectives or constraints: the objective values (null until it ends); else null. */
+  values: number[] | null;
+  /** A study with constraints: whether they hold (null until it ends, and without constraints). */
+  feasible: boolean | null;
+  /** Whether the trial is on the Pareto front (a study with several objectives or constraints). */
+  front: boolean;
 }
 
 export interface ReportModel {
@@ -65,6 +71,8 @@ export interface ReportModel {
   environment: Environment;
   trials: ReportTrial[];
   best: { id: string; index: number; score: number } | null;
+  /** A study with several objectives or constraints: its objectives, constraints and Pareto front; else null. */
+  judged: JudgedSummary | null;
   refit: RefitState | null;
   axes: ParamAxis[];
   /** The per-epoch metric the learning curves plot. */
@@ -355,6 +363,7 @@ function importanceOf(
 export function modelOf(summary: StudySummary): ReportModel {
   const { state } = summary;
   const curveMetric = curveMetricOf(summary);
+  const onFront = new Set(summary.judged?.front.map((t) => t.index));
   const trials: ReportTrial[] = state.trials.map((t, k) => {
     const row = summary.trials[k]!;
     const curve: CurvePoint[] = [];
@@ -376,6 +385,9 @@ export function modelOf(summary: StudySummary): ReportModel {
       curve,
       wallMs: t.meta?.wallMs ?? null,
       replay: replayCommand(t.id, summary.ledger),
+      values: row.values ?? null,
+      feasible: row.feasible ?? null,
+      front: onFront.has(t.index),
     };
   });
   const axes = axesOf(summary);
@@ -398,6 +410,7 @@ export function modelOf(summary: StudySummary): ReportModel {
     environment: state.study.environment,
     trials,
     best: summary.best ? { id: summary.best.id, index: summary.best.index, score: summary.best.score } : null,
+    judged: summary.judged,
     refit: state.refit,
     axes,
     curveMetric,

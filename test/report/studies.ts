@@ -74,3 +74,27 @@ pruner: { name: median, n_startup_trials: 2, n_warmup_steps: 1 }
 parallelism: 1
 budget: { trials: 16 }
 `;
+
+/**
+ * Accuracy against parameter count (NSGA-II, three epochs a trial), models over 6000 bytes infeasible;
+ * `MULTI_OBJECTIVE_3` adds train_loss as a third objective.
+ */
+export const MULTI_OBJECTIVE_STUDY = `name: multi-objective
+seed: 3
+dataset: builtin:penguins
+target: Species
+objectives: [accuracy, param_count]
+constraints: [{ name: size_bytes, max: 6000 }]
+space:
+  units_1: { type: int, low: 2, high: 64, log: true }
+  learning_rate: { type: float, low: 1.0e-3, high: 1.0e-1, log: true }
+  epochs: 3
+sampler: nsga2
+parallelism: 2
+budget: { trials: 12 }
+`;
+
+export const MULTI_OBJECTIVE_3 = MULTI_OBJECTIVE_STUDY.replace(
+  'objectives: [accuracy, param_count]',
+  'objectives: [accuracy, param_count, train_loss]',
+);

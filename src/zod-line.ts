@@ -53,3 +53,20 @@ export function zodLine(error: z.ZodError, options: ZodLineOptions = {}): string
     options.countOthers === true && error.issues.length > 1 ? ` (and ${error.issues.length - 1} more)` : '';
   return `${head}${path === undefined ? '' : `${path}: `}${message}${more}`;
 }
+
+/**
+ * The error of a `{ name, ...options }` field (a sampler, a pruner) whose name is unknown or that is not an
+ * object: one message naming the kind and the known names.
+ */
+export function unknownNameError(
+  kind: string,
+  known: readonly string[],
+): (issue: { input: unknown }) => string {
+  return (issue) => {
+    const input = issue.input as { name?: unknown } | null | undefined;
+    if (input === null || typeof input !== 'object') {
+      return `expected a ${kind} name or { name, ...options }, but got ${JSON.stringify(input)}`;
+    }
+    return `unknown ${kind} ${typeof input.name === 'string' ? `'${input.name}'` : JSON.stringify(input.name)} (known: ${known.join(', ')})`;
+  };
+}

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ConfigError } from '../errors.js';
 import type { SearchSpace } from '../space/types.js';
-import { formatPath, zodLine } from '../zod-line.js';
+import { formatPath, unknownNameError, zodLine } from '../zod-line.js';
 import {
   HALVING_DEFAULTS,
   type HalvingOptions,
@@ -84,15 +84,7 @@ export const PrunerConfigSchema = z.preprocess(
       SuccessiveHalvingConfigSchema,
       HyperbandConfigSchema,
     ],
-    {
-      error: (iss) => {
-        const input = iss.input as { name?: unknown } | null | undefined;
-        if (input === null || typeof input !== 'object') {
-          return `expected a pruner name or { name, ...options }, but got ${JSON.stringify(input)}`;
-        }
-        return `unknown pruner ${typeof input.name === 'string' ? `'${input.name}'` : JSON.stringify(input.name)} (known: ${PRUNER_NAMES.join(', ')})`;
-      },
-    },
+    { error: unknownNameError('pruner', PRUNER_NAMES) },
   ),
 );
 export type PrunerConfig = z.output<typeof PrunerConfigSchema>;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ConfigError } from '../errors.js';
-import { zodLine } from '../zod-line.js';
+import { unknownNameError, zodLine } from '../zod-line.js';
 import { CmaEsSampler } from './cmaes.js';
 import { GpSampler } from './gp.js';
 import { GridSampler } from './grid.js';
@@ -152,15 +152,7 @@ export const SamplerConfigSchema = z.preprocess(
       Nsga2ConfigSchema,
       MotpeConfigSchema,
     ],
-    {
-      error: (iss) => {
-        const input = iss.input as { name?: unknown } | null | undefined;
-        if (input === null || typeof input !== 'object') {
-          return `expected a sampler name or { name, ...options }, but got ${JSON.stringify(input)}`;
-        }
-        return `unknown sampler ${typeof input.name === 'string' ? `'${input.name}'` : JSON.stringify(input.name)} (known: ${SAMPLER_NAMES.join(', ')})`;
-      },
-    },
+    { error: unknownNameError('sampler', SAMPLER_NAMES) },
   ),
 );
 export type SamplerConfig = z.output<typeof SamplerConfigSchema>;

@@ -1,5 +1,6 @@
-import { search } from '../study/search.js';
-import { summarizeAny } from '../study/summary.js';
+import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { dropEarlyWorkers, startWorkersEarly } from '../pool/pool.js';
 import { intOption, onePositional, printJson } from './args.js';
 import { frontHeading, frontLines } from './front.js';
 import { printable as p } from './printable.js';
@@ -28,7 +29,13 @@ export async function run({
     process.once('SIGINT', () => process.exit(130));
   };
   process.once('SIGINT', onSigint);
+  startWorkersForStudy(config, workers, values.ledger);
   try {
+    // Loaded after the workers started: they load tfjs meanwhile.
+    const [{ search }, { summarizeAny }] = await Promise.all([
+      import('../study/search.js'),
+      import('../study/summary.js'),
+    ]);
     const r = await search({
       config,
       workers,
@@ -132,5 +139,26 @@ export async function run({
   } finally {
     process.removeListener('SIGINT', onSigint);
     progress.done();
+    await dropEarlyWorkers();
   }
+}
+
+/**
+ * Starts the study's worker threads before the engine is loaded, when the config file's text shows the pool it
+ * will get: the default backend and memory, and `--workers N` (else the default: its parallelism, capped by the
+ * cores). A config that names its backend, worker memory or ledger is left to the search (its pool starts as
+ * before). Only a guess of timing: the search adopts these threads when its pool has the same options.
+ */
+function startWorkersForStudy(config: string, workers: number | undefined, ledger: unknown): void {
+  if (typeof ledger === 'string') return;
+  let text: string;
+  try {
+    text = readFileSync(config, 'utf8');
+  } catch {
+    return; // the search reports it
+  }
+  if (/backend|worker_memory_mb|ledger/.test(text)) return;
+  const parallelism = /\bparallelism["']?\s*:\s*(\d+)/.exec(text);
+  const n = workers ?? Math.min(Math.max(Number(parallelism?.[1] ?? 4), 1), availableParallelism());
+  startWorkersEarly({ workers: n });
 }

@@ -89,6 +89,52 @@ export class WorkerLostError extends Error {
   }
 }
 
+function startPiscina(workers: number, backend: BackendName, memoryMb: number): Piscina {
+  return new Piscina({
+    filename: workerFile(),
+    minThreads: workers,
+    maxThreads: workers,
+    concurrentTasksPerWorker: 1,
+    idleTimeout: Number.POSITIVE_INFINITY,
+    workerData: { backend, memoryMb },
+    resourceLimits: { maxOldGenerationSizeMb: memoryMb },
+  });
+}
+
+/**
+ * Worker threads started before their pool (startWorkersEarly), and the options they were started with. A
+ * worker thread spends its first few hundred milliseconds loading tfjs and initialising its backend; started
+ * first thing by the CLI, it does so while the main thread loads the engine, reads the config and prepares the
+ * dataset, instead of after.
+ */
+let early: { key: string; piscina: Piscina } | undefined;
+
+const optionsKey = (workers: number, backend: BackendName, memoryMb: number) =>
+  `${workers}/${backend}/${memoryMb}`;
+
+/**
+ * Starts the worker threads of a pool that is about to be built with these options. The first TrainerPool built
+ * with the same workers, backend and memory adopts them; a guess that turns out wrong costs the threads' start
+ * and nothing else (the pool starts its own, and dropEarlyWorkers ends these). Timing only: a worker computes
+ * the same numbers whenever it started.
+ */
+export function startWorkersEarly(options: Required<Pick<PoolOptions, 'workers'>> & PoolOptions): void {
+  const memoryMb = options.memoryMb ?? DEFAULT_WORKER_MEMORY_MB;
+  const backend = options.backend ?? 'wasm';
+  if (early !== undefined || !Number.isInteger(options.workers) || options.workers < 1) return;
+  early = {
+    key: optionsKey(options.workers, backend, memoryMb),
+    piscina: startPiscina(options.workers, backend, memoryMb),
+  };
+}
+
+/** Ends the threads startWorkersEarly started when no pool adopted them (else does nothing). */
+export async function dropEarlyWorkers(): Promise<void> {
+  const e = early;
+  early = undefined;
+  await e?.piscina.destroy();
+}
+
 /** A pool of worker threads that each run one trial at a time. */
 export class TrainerPool {
   private readonly piscina: Piscina;
@@ -112,15 +158,13 @@ export class TrainerPool {
     if (!Number.isInteger(memoryMb) || memoryMb < 16) {
       throw new LockstepError('E_CONFIG', `worker_memory_mb: expected an integer >= 16, got ${memoryMb}`);
     }
-    this.piscina = new Piscina({
-      filename: workerFile(),
-      minThreads: workers,
-      maxThreads: workers,
-      concurrentTasksPerWorker: 1,
-      idleTimeout: Number.POSITIVE_INFINITY,
-      workerData: { backend: options.backend ?? 'wasm', memoryMb },
-      resourceLimits: { maxOldGenerationSizeMb: memoryMb },
-    });
+    const backend = options.backend ?? 'wasm';
+    if (early?.key === optionsKey(workers, backend, memoryMb)) {
+      this.piscina = early.piscina;
+      early = undefined;
+    } else {
+      this.piscina = startPiscina(workers, backend, memoryMb);
+    }
     this.memoryMb = memoryMb;
     this.progress = new BroadcastChannel(`lockstep-progress-${process.pid}-${randomUUID()}`);
     this.progress.unref();

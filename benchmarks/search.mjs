@@ -24,12 +24,22 @@
 //          [--workers 1,2] [--parallelism P] [--no-reference] [--keep (the work folder)] [--semantics [--configs K]]
 //          [--configs-from RESULT.json [--repeats R]]   (the best configurations of both sides' searches in an
 //          earlier run's JSON line, each trained R times, instead of random ones)
+//          [--first-seed K] [--runs RUNS.jsonl]   (seeds K..K+N−1; each dataset and seed's runs appended to the file)
+//          [--from-runs A.jsonl,B.jsonl]   (no runs: the table of recorded runs, e.g. of seeds split over processes)
 //        (after npm run build; `npm run bench:search`)
 // The default run (9 datasets x 5 seeds) takes ~50 min on a 2-core machine at load ~2; --quick (4 datasets x 2
 // seeds, 8 trials x 10 epochs, ~1.5 min) is a smoke test: its searches are so short that start-up dominates.
 // Prints a table to stderr and one JSON line to stdout.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -75,6 +85,12 @@ const SUITE = [
 const QUICK_SUITE = ['penguins', 'cars', 'syn-m10x64-1800', 'syn-m20x256-3000'];
 
 const SEEDS = Number(flag('seeds', QUICK ? '2' : '5'));
+/** Seeds FIRST_SEED .. FIRST_SEED + SEEDS − 1: a long run can be split over several processes (--runs, --from-runs). */
+const FIRST_SEED = Number(flag('first-seed', '1'));
+/** Each dataset and seed's runs, appended as one JSON line to this file as soon as they are measured. */
+const RUNS_OUT = flag('runs', undefined);
+/** No runs: the table of the runs recorded (--runs) in these files, comma-separated. */
+const FROM_RUNS = flag('from-runs', undefined);
 const TRIALS = flag('trials', undefined);
 const EPOCHS = flag('epochs', undefined);
 const DEFAULT_TRIALS = QUICK ? 8 : 20;
@@ -515,16 +531,33 @@ async function semantics(python) {
   );
 }
 
-const python = findPython();
+let python = FROM_RUNS === undefined ? findPython() : { skipped: 'not run' };
 if (has('semantics')) {
   await semantics(python);
   process.exit(0);
 }
-const work = mkdtempSync(join(os.tmpdir(), 'lockstep-bench-search-'));
+const work = FROM_RUNS === undefined ? mkdtempSync(join(os.tmpdir(), 'lockstep-bench-search-')) : undefined;
 if (has('keep')) process.stderr.write(`--keep: studies and reference inputs stay in ${work}\n`);
 const started = performance.now();
-const loads = [os.loadavg()[0]];
-const results = suite.map((d) => ({ d, runs: [] }));
+const loads = FROM_RUNS === undefined ? [os.loadavg()[0]] : [];
+let results = suite.map((d) => ({ d, runs: [] }));
+if (FROM_RUNS !== undefined) {
+  for (const file of FROM_RUNS.split(',')) {
+    for (const line of readFileSync(file, 'utf8').split('\n')) {
+      if (line.trim() === '') continue;
+      const r = JSON.parse(line);
+      const res = results.find((x) => x.d.name === r.dataset);
+      if (res === undefined) continue;
+      res.shape = r.shape;
+      res.d = { ...res.d, trials: r.trials ?? res.d.trials, epochs: r.epochs ?? res.d.epochs };
+      res.runs.push(r.run);
+      loads.push(r.load);
+      if (r.reference !== undefined) python = r.reference;
+    }
+  }
+  results = results.filter((r) => r.runs.length > 0);
+  for (const r of results) r.runs.sort((a, b) => a.seed - b.seed);
+}
 process.stderr.write(
   `bench:search: ${suite.length} datasets x ${SEEDS} seeds, lockstep (${WORKERS.join(', ')} workers) vs ${
     python.skipped ? `no reference (${python.skipped})` : `Optuna ${python.optuna} + PyTorch ${python.torch}`
@@ -536,7 +569,7 @@ process.stderr.write(
 
 try {
   let turn = 0;
-  for (let seed = 1; seed <= SEEDS; seed++) {
+  for (let seed = FIRST_SEED; FROM_RUNS === undefined && seed < FIRST_SEED + SEEDS; seed++) {
     for (const res of results) {
       const { d } = res;
       const dir = join(work, `${d.name}-${seed}`);
@@ -553,6 +586,12 @@ try {
       for (const j of order) run[j.key] = j.run();
       loads.push(os.loadavg()[0]);
       res.runs.push(run);
+      if (RUNS_OUT !== undefined) {
+        appendFileSync(
+          RUNS_OUT,
+          `${JSON.stringify({ dataset: d.name, trials: d.trials, epochs: d.epochs, shape: res.shape, load: os.loadavg()[0], reference: python, run })}\n`,
+        );
+      }
       if (!has('keep')) rmSync(dir, { recursive: true, force: true });
       const l1 = run[`lockstep${WORKERS[0]}`];
       const ref = run.reference;
@@ -564,7 +603,7 @@ try {
     }
   }
 } finally {
-  if (!has('keep')) rmSync(work, { recursive: true, force: true });
+  if (work !== undefined && !has('keep')) rmSync(work, { recursive: true, force: true });
 }
 
 function fmtScore(v) {
@@ -618,6 +657,7 @@ const summary = results.map(({ d, runs, shape }) => {
 });
 
 const minutes = (performance.now() - started) / 60_000;
+const seedsRun = Math.max(...results.map((r) => r.runs.length));
 const head = [
   'dataset',
   'task',
@@ -656,7 +696,7 @@ const widths = head.map((_, c) => Math.max(...table.map((r) => r[c].length)));
 const line = (r) =>
   r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  ');
 process.stderr.write(
-  `\nWhole searches (TPE, mlp-default, ${N_STARTUP} start-up trials, split 60/20/20; medians over ${SEEDS} seeds; ratio = lockstep wall / reference wall, paired by seed; test = refit's test accuracy or RMSE, mean over seeds; p(worse): paired one-sided permutation test that lockstep's is worse)\n\n`,
+  `\nWhole searches (TPE, mlp-default, ${N_STARTUP} start-up trials, split 60/20/20; medians over ${seedsRun} seeds; ratio = lockstep wall / reference wall, paired by seed; test = refit's test accuracy or RMSE, mean over seeds; p(worse): paired one-sided permutation test that lockstep's is worse)\n\n`,
 );
 process.stderr.write(`${line(table[0])}\n${widths.map((w) => '-'.repeat(w)).join('  ')}\n`);
 for (const r of table.slice(1)) process.stderr.write(`${line(r)}\n`);
@@ -678,7 +718,7 @@ if (!python.skipped) {
 process.stdout.write(
   `${JSON.stringify({
     benchmark: 'search',
-    seeds: SEEDS,
+    seeds: seedsRun,
     workers: WORKERS,
     parallelism: PARALLELISM,
     cores: os.availableParallelism(),

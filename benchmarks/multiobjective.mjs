@@ -292,8 +292,12 @@ let optunaVersion;
 /** Optuna's own hypervolume (WFG on its front) against ours for the same runs' values. */
 const hvCheck = { compared: 0, maxAbsDiff: 0, maxRelDiff: 0 };
 let skipped = 0;
+/** (problem, sampler, seed) already counted: a seed given twice (files of split runs) counts once. */
+const seen = new Set();
 for (const run of optunaResults) {
+  const key = `${run.problem}/${run.sampler}/${run.seed}`;
   if (
+    seen.has(key) ||
     !(run.problem in results) ||
     run.values.length !== trials ||
     run.seed >= seeds ||
@@ -303,6 +307,7 @@ for (const run of optunaResults) {
     skipped++;
     continue;
   }
+  seen.add(key);
   optunaVersion = run.optuna;
   const label = `optuna ${run.sampler}`;
   results[run.problem][label] ??= { hv: REFERENCES.map(() => []), seconds: [] };
@@ -421,7 +426,7 @@ if (problems.length > 0) {
       : `Hypervolume check: Optuna's own (WFG on its front) vs src/bench/hypervolume.ts on the same values, ${hvCheck.compared} (run, reference) pairs: max |difference| ${hvCheck.maxAbsDiff.toExponential(2)}, max relative ${hvCheck.maxRelDiff.toExponential(2)}`,
   );
   lines.push(
-    `Optuna: ${optuna.source}${optunaVersion === undefined ? '' : `, optuna ${optunaVersion}`}${skipped > 0 ? ` (${skipped} runs of other settings left out)` : ''}`,
+    `Optuna: ${optuna.source}${optunaVersion === undefined ? '' : `, optuna ${optunaVersion}`}${skipped > 0 ? ` (${skipped} runs of other settings or repeated seeds left out)` : ''}`,
   );
   lines.push(`lockstep: in-process, P = 0, seeds 0 … ${seeds - 1}; Optuna: sampler seed 0 … ${seeds - 1}.`);
 }

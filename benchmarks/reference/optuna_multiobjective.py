@@ -28,7 +28,10 @@ itself from the same doubles; `hypervolume` is Optuna's own (optuna._hypervolume
 the points inside the reference), for the benchmark to check that both sides agree on the same point set.
 
 Usage: /usr/bin/python3 benchmarks/reference/optuna_multiobjective.py [--problems zdt1,zdt2,zdt3]
-           [--samplers nsga2,tpe] [--seeds 10] [--trials 200] [--dims 30] [--references 11,11:1.1,1.1]
+           [--samplers nsga2,tpe] [--seeds 10] [--seed-from 0] [--trials 200] [--dims 30]
+           [--references 11,11:1.1,1.1]
+--seed-from K runs seeds K ... seeds - 1 only: a run depends on its seed alone, so the seeds of one problem can be
+split over several processes and their lines concatenated.
 """
 
 import argparse
@@ -140,14 +143,15 @@ def main():
     ap.add_argument("--problems", default="zdt1,zdt2,zdt3")
     ap.add_argument("--samplers", default="nsga2,tpe")
     ap.add_argument("--seeds", type=int, default=10)
+    ap.add_argument("--seed-from", type=int, default=0)
     ap.add_argument("--trials", type=int, default=200)
     ap.add_argument("--dims", type=int, default=30)
     ap.add_argument("--references", default="11,11:1.1,1.1")
     args = ap.parse_args()
     problems = parse_list(args.problems, PROBLEMS, "problems")
     samplers = parse_list(args.samplers, SAMPLERS, "samplers")
-    if args.dims < 2 or args.trials < 1 or args.seeds < 1:
-        sys.stderr.write("--dims must be >= 2, --trials and --seeds >= 1\n")
+    if args.dims < 2 or args.trials < 1 or args.seeds < 1 or args.seed_from < 0:
+        sys.stderr.write("--dims must be >= 2, --trials and --seeds >= 1, --seed-from >= 0\n")
         sys.exit(2)
     references = parse_references(args.references)
 
@@ -156,7 +160,7 @@ def main():
     warnings.simplefilter("ignore")
     for problem in problems:
         for sampler in samplers:
-            for seed in range(args.seeds):
+            for seed in range(args.seed_from, args.seeds):
                 line = run(problem, sampler, seed, args.trials, args.dims, references)
                 sys.stdout.write(json.dumps(line) + "\n")
                 sys.stdout.flush()

@@ -180,8 +180,10 @@ export type ObjectiveFunction<T = Record<string, ParamValue>> = (
 ) => ObjectiveResult | Promise<ObjectiveResult>;
 
 /** A study, written as code: the YAML config's keys, with a typed space and objective. */
-export type Study<T> = Omit<StudyConfigInput, 'space' | 'objective'> & {
+export type Study<T> = Omit<StudyConfigInput, 'space' | 'objective' | 'enqueue'> & {
   space: Space<T> | 'mlp-default';
+  /** Parameter sets tried first, in order (fixed parameters may be left out). */
+  enqueue?: Partial<T>[];
   /** The built-in MLP (default), an ES module's `objective`, or a function. */
   objective?: 'mlp' | { module: string } | ObjectiveFunction<T>;
 };
@@ -190,8 +192,12 @@ export type RunOptions = Omit<SearchOptions, 'config' | 'objective'>;
 
 /** The study's config in the YAML form (a function objective recorded as its name and source hash). */
 export function studyConfig<T>(study: Study<T>): StudyConfigInput {
-  const { space: s, objective, ...rest } = study;
-  const config: StudyConfigInput = { ...rest, space: typeof s === 'string' ? s : s.specs };
+  const { space: s, objective, enqueue, ...rest } = study;
+  const config: StudyConfigInput = {
+    ...rest,
+    space: typeof s === 'string' ? s : s.specs,
+    ...(enqueue === undefined ? {} : { enqueue: enqueue as StudyConfigInput['enqueue'] }),
+  };
   if (typeof objective === 'function') {
     config.objective = {
       function: objective.name || 'objective',

@@ -40,7 +40,7 @@ export type { StudySummary } from './study/summary.js';
 export { summarize } from './study/summary.js';
 export type { TrainOptions, TrainResult } from './study/train.js';
 export { train } from './study/train.js';
-export type { BestTrial, SearchOptions, SearchResult } from './study/types.js';
+export type { BestTrial, FrontTrial, SearchOptions, SearchResult } from './study/types.js';
 export { environment, initBackend } from './train/backend.js';
 export { loadModel as loadLayersModel, saveModel } from './train/export.js';
 export type { InputRow, Model, ModelMetadata, Predictions } from './train/predictor.js';

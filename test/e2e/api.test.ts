@@ -47,4 +47,37 @@ describe("the programmatic API: import { search, replay } from 'lockstep'", () =
     expect(c.code, c.stderr).toBe(0);
     expect(jsonOut(c).digest).toBe(api.digest);
   });
+
+  it('several objectives from code: a function returns its metrics, nsga2 searches them; the front is in the result', async () => {
+    const dir = tempDir();
+    const r = await node(`
+      import { search, space, float } from 'lockstep';
+      const s = space(float('x', 0, 1), float('y', 0, 1));
+      // ZDT1-like, two dimensions: f1 = x, f2 = g (1 - sqrt(f1 / g)) with g = 1 + 9 y.
+      const result = await search({
+        name: 'two-objectives', seed: 5, space: s, budget: { trials: 24 },
+        objectives: [{ name: 'f1', direction: 'minimize' }, { name: 'f2', direction: 'minimize' }],
+        constraints: [{ name: 'f1', min: 0.05 }],
+        sampler: { name: 'nsga2', population_size: 8 },
+        enqueue: [{ x: 0.5, y: 0 }],
+        objective: (p) => {
+          const g = 1 + 9 * p.y;
+          const f2 = g * (1 - Math.sqrt(p.x / g));
+          return { score: p.x, metrics: { f1: p.x, f2 } };
+        },
+      }, { out: ${JSON.stringify(join(dir, 'out'))} });
+      console.log(JSON.stringify({ digest: result.digest, front: result.front }));
+    `);
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout.trim().split('\n').at(-1)!) as {
+      front: { index: number; values: number[]; params: { x: number; y: number } }[];
+    };
+    expect(out.front.length).toBeGreaterThan(1);
+    for (const f of out.front) {
+      expect(f.values[0]).toBe(f.params.x);
+      expect(f.values[0]).toBeGreaterThanOrEqual(0.05); // the constraint holds on the front
+    }
+    // The enqueued point (x 0.5 on the true front, y 0) is trial 0, and no other trial dominates it.
+    expect(out.front.some((f) => f.index === 0)).toBe(true);
+  });
 });

@@ -232,6 +232,17 @@ const MLP_SAMPLERS = [
   ['lockstep random', () => new RandomSampler()],
 ];
 
+/** The MLP problem, loaded first: a bad --mlp-dataset is refused before anything runs. */
+let mlpProblem;
+if (runMlp) {
+  await initBackend('wasm');
+  try {
+    mlpProblem = await mlpTradeoff({ dataset: args['mlp-dataset'], epochs: mlpEpochs });
+  } catch (e) {
+    refuse(`--mlp-dataset: ${e.message}`);
+  }
+}
+
 const t0 = performance.now();
 const optuna = optunaRuns();
 /** results[problem][sampler] = { hv: [per reference: per seed], seconds: [per seed] } */
@@ -256,9 +267,8 @@ for (const name of problems) {
 
 /** The MLP problem: mlp.results[sampler] = { hv: [per seed], front: [per seed], failed, seconds }. */
 let mlp;
-if (runMlp) {
-  await initBackend('wasm');
-  const problem = await mlpTradeoff({ dataset: args['mlp-dataset'], epochs: mlpEpochs });
+if (mlpProblem !== undefined) {
+  const problem = mlpProblem;
   mlp = { problem, results: {} };
   for (const [label, make] of MLP_SAMPLERS) {
     const r = { hv: [], hvLog: [], front: [], bestAccuracy: [], failed: 0, seconds: [] };

@@ -9,12 +9,14 @@
 // `npm run bench:multiobjective` (builds first), or after `npm run build`:
 //   node benchmarks/multiobjective.mjs [--seeds 10] [--trials 200] [--dims 30] [--problems zdt1,zdt2,zdt3,mlp]
 //        [--optuna-results FILE.jsonl[,FILE…] | --no-optuna] [--optuna-samplers nsga2,tpe[,motpe]]
-//        [--optuna-script PATH] [--python /usr/bin/python3]
+//        [--optuna-script PATH] [--python /usr/bin/python3] [--lockstep-results FILE.json]
 //        [--mlp-dataset builtin:seattle-weather] [--mlp-epochs 5] [--mlp-trials 100] [--mlp-seeds 5]
 //        [--mlp-population 20]
 // --optuna-results reuses the JSON lines of an earlier run of the reference script instead of running Optuna
-// (the table says so; runs whose dims, trials or seed do not match are left out). Prints a table to stderr and
-// one JSON line to stdout. Optuna's TPE is slow on 30 dimensions (~90 s of CPU per 200-trial run in 3.1, which
+// (the table says so; runs whose dims, trials or seed do not match are left out). --lockstep-results reuses
+// lockstep's side from the JSON line of an earlier run of this benchmark with the same settings (lockstep's runs
+// are deterministic: a run gives the same hypervolumes every time), so that the table can be rebuilt when Optuna's
+// runs finish. Prints a table to stderr and one JSON line to stdout. Optuna's TPE is slow on 30 dimensions (~90 s of CPU per 200-trial run in 3.1, which
 // recomputes its split and weights for every parameter): the default run takes ~1 h on 2 loaded cores, most of
 // it Optuna's TPE (one Python process per ZDT problem, started first, in parallel with lockstep's runs).
 //
@@ -54,6 +56,7 @@ const { values: args } = parseArgs({
     dims: { type: 'string', default: '30' },
     problems: { type: 'string', default: 'zdt1,zdt2,zdt3,mlp' },
     'optuna-results': { type: 'string' },
+    'lockstep-results': { type: 'string' },
     'no-optuna': { type: 'boolean', default: false },
     'optuna-samplers': { type: 'string', default: 'nsga2,tpe' },
     'optuna-script': { type: 'string' },
@@ -232,6 +235,56 @@ const MLP_SAMPLERS = [
   ['lockstep random', () => new RandomSampler()],
 ];
 
+/** The JSON line of an earlier run whose lockstep results are reused, checked against this run's settings. */
+function readEarlier(file) {
+  if (!existsSync(file)) refuse(`--lockstep-results: ${file} does not exist`);
+  let j;
+  try {
+    j = JSON.parse(
+      readFileSync(file, 'utf8')
+        .split('\n')
+        .filter((l) => l.trim() !== '')
+        .at(-1),
+    );
+  } catch {
+    j = undefined;
+  }
+  if (j?.benchmark !== 'multiobjective')
+    refuse(`--lockstep-results: ${file} is not the JSON line of a run of this benchmark`);
+  const mine = { dims, trials, seeds, references: REFERENCES };
+  for (const [k, v] of Object.entries(mine))
+    if (JSON.stringify(j[k]) !== JSON.stringify(v))
+      refuse(
+        `--lockstep-results: ${file} ran ${k} ${JSON.stringify(j[k])}, this run asks ${JSON.stringify(v)}`,
+      );
+  if (runMlp) {
+    const want = {
+      dataset: args['mlp-dataset'],
+      epochs: mlpEpochs,
+      trials: mlpTrials,
+      seeds: mlpSeeds,
+      population: mlpPopulation,
+    };
+    if (JSON.stringify(j.mlp) !== JSON.stringify(want))
+      refuse(
+        `--lockstep-results: ${file} ran the MLP problem with ${JSON.stringify(j.mlp)}, this run asks ${JSON.stringify(want)}`,
+      );
+  }
+  return j;
+}
+/** Lockstep's results for (problem, sampler) in the earlier run; refused when it did not run them. */
+function earlierResult(problem, label) {
+  const e = earlier.results[problem]?.[label];
+  if (e === undefined)
+    refuse(`--lockstep-results: ${args['lockstep-results']} has no ${problem} run of ${label}`);
+  return e;
+}
+const earlier = args['lockstep-results'] === undefined ? undefined : readEarlier(args['lockstep-results']);
+const lockstepSource =
+  earlier === undefined
+    ? 'run now'
+    : `read from ${args['lockstep-results']} (an earlier run of this benchmark)`;
+
 /** The MLP problem, loaded first: a bad --mlp-dataset is refused before anything runs. */
 let mlpProblem;
 if (runMlp) {
@@ -251,6 +304,11 @@ for (const name of problems) {
   const problem = ZDT[name](dims);
   results[name] = {};
   for (const [label, make] of SAMPLERS) {
+    if (earlier !== undefined) {
+      const e = earlierResult(name, label);
+      results[name][label] = { hv: e.hypervolume.map((h) => h.runs), seconds: [e.secondsPerRun] };
+      continue;
+    }
     const r = { hv: REFERENCES.map(() => []), seconds: [] };
     for (let k = 0; k < seeds; k++) {
       const s0 = performance.now();
@@ -271,6 +329,18 @@ if (mlpProblem !== undefined) {
   const problem = mlpProblem;
   mlp = { problem, results: {} };
   for (const [label, make] of MLP_SAMPLERS) {
+    if (earlier !== undefined) {
+      const e = earlierResult(problem.name, label);
+      mlp.results[label] = {
+        hv: e.hypervolume[0].runs,
+        hvLog: e.hypervolume[1].runs,
+        front: e.frontSize,
+        bestAccuracy: e.bestAccuracy,
+        failed: e.failedTrials,
+        seconds: [e.secondsPerRun],
+      };
+      continue;
+    }
     const r = { hv: [], hvLog: [], front: [], bestAccuracy: [], failed: 0, seconds: [] };
     for (let k = 0; k < mlpSeeds; k++) {
       const s0 = performance.now();
@@ -438,13 +508,15 @@ if (problems.length > 0) {
   lines.push(
     `Optuna: ${optuna.source}${optunaVersion === undefined ? '' : `, optuna ${optunaVersion}`}${skipped > 0 ? ` (${skipped} runs of other settings or repeated seeds left out)` : ''}`,
   );
-  lines.push(`lockstep: in-process, P = 0, seeds 0 … ${seeds - 1}; Optuna: sampler seed 0 … ${seeds - 1}.`);
+  lines.push(
+    `lockstep: ${lockstepSource}, in-process, P = 0, seeds 0 … ${seeds - 1}; Optuna: sampler seed 0 … ${seeds - 1}.`,
+  );
 }
 if (mlp !== undefined) {
   const { problem } = mlp;
   lines.push('');
   lines.push(
-    `${problem.name}: validation accuracy (max) vs parameter count (min), ${problem.nFeatures} features, ${problem.nOutputs} classes, mlp-default space with ${mlpEpochs} epochs (${problem.paramRange.join(' … ')} parameters), ${mlpTrials} trials, ${mlpSeeds} seeds; mean (± sd) hypervolume against (accuracy 0, ${problem.reference[1]} parameters)`,
+    `${problem.name}: validation accuracy (max) vs parameter count (min), ${problem.nFeatures} features, ${problem.nOutputs} classes, mlp-default space with ${mlpEpochs} epochs (${problem.paramRange.join(' … ')} parameters), ${mlpTrials} trials, ${mlpSeeds} seeds; mean (± sd) hypervolume against (accuracy 0, ${problem.reference[1]} parameters); lockstep ${lockstepSource}`,
   );
   lines.push(
     `${pad('sampler', 32)}${pad(`HV / ${problem.reference[1]}`, 20)}${pad('HV log10 params', 20)}${pad('best accuracy', 16)}${pad('front size', 12)}${pad('s/run', 8)}`,
@@ -513,6 +585,7 @@ process.stdout.write(
     node: process.version,
     optuna: optunaVersion ?? null,
     optunaSource: optuna.source,
+    lockstepSource,
     problems: requested,
     dims,
     trials,

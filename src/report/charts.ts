@@ -328,11 +328,14 @@ export function curvesSpec(m: ReportModel): { spec: VlSpec; marks: number } {
 /** Grey for a trial whose constraints do not hold. */
 const INFEASIBLE = '#c4c4c4';
 
-/** A positive range wide enough (two decades or more) to be read on a log scale, e.g. parameter counts. */
+/**
+ * A positive range wide enough (1.5 decades or more) to be read on a log scale, e.g. parameter counts, whose
+ * front sits at the small end: on a linear axis 16–1,500 parameters crush the front's members into one spot.
+ */
 function wantsLog(values: number[]): boolean {
   const lo = Math.min(...values);
   const hi = Math.max(...values);
-  return lo > 0 && hi / lo >= 100;
+  return lo > 0 && hi / lo >= 30;
 }
 
 /**

@@ -410,6 +410,14 @@ for (const run of optunaResults) {
   });
 }
 
+// Optuna's labels in --optuna-samplers order (runs arrive in the order of the files or processes).
+for (const name of problems) {
+  const entries = Object.entries(results[name]);
+  const rank = ([label]) =>
+    label.startsWith('optuna ') ? SAMPLERS.length + optunaSamplers.indexOf(label.slice(7)) : 0;
+  results[name] = Object.fromEntries(entries.sort((a, b) => rank(a) - rank(b)));
+}
+
 const sd = (xs) => {
   const m = mean(xs);
   return Math.sqrt(xs.reduce((s, x) => s + (x - m) * (x - m), 0) / Math.max(1, xs.length - 1));

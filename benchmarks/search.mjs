@@ -26,9 +26,13 @@
 //          earlier run's JSON line, each trained R times, instead of random ones)
 //          [--first-seed K] [--runs RUNS.jsonl]   (seeds K..K+N−1; each dataset and seed's runs appended to the file)
 //          [--from-runs A.jsonl,B.jsonl]   (no runs: the table of recorded runs, e.g. of seeds split over processes)
-//        (after npm run build; `npm run bench:search`)
-// The default run (9 datasets x 5 seeds) takes ~50 min on a 2-core machine at load ~2; --quick (4 datasets x 2
-// seeds, 8 trials x 10 epochs, ~1.5 min) is a smoke test: its searches are so short that start-up dominates.
+//        (after npm run build; `npm run bench:search`, `npm run bench:search -- --quick`; npm 10 also hands
+//        `npm run bench:search --quick` on, as npm_config_quick, with a warning that later npm versions will not)
+// The default run (9 datasets x 5 seeds) takes ~50 min on a 2-core machine at load ~2; at load 8-19 one seed took
+// 62 min (the reference's flights-20k, syn-m20x256-3000 and syn-b16-100k searches 8-11 min each): there, run seeds in
+// parallel processes (--first-seed K --seeds 1 --runs sK.jsonl) and join them (--from-runs). --quick (4 datasets x 2
+// seeds, 8 trials x 10 epochs: ~1.5 min at load ~2, 20 min at load ~19) is a smoke test: start-up dominates its
+// searches, and with 8 trials < 10 start-up trials both sides search at random.
 // Prints a table to stderr and one JSON line to stdout.
 import { execFileSync, spawnSync } from 'node:child_process';
 import {

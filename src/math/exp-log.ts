@@ -16,12 +16,13 @@ const TINY = 1e-300;
 const TWOM1000 = 9.3326361850321887899e-302; // 2^-1000
 const TWO1023 = 8.98846567431158e307; // 2^1023
 
-/** exp's polynomial on the reduced argument (pow's last step uses the same one). */
-export const P1 = 1.66666666666666019037e-1;
-export const P2 = -2.77777777770155933842e-3;
-export const P3 = 6.61375632143793436117e-5;
-export const P4 = -1.6533902205465251539e-6;
-export const P5 = 4.13813679705723846039e-8;
+// exp's polynomial on the reduced argument. pow.ts keeps its own copy: V8 reads an exported binding from its
+// module cell, checked and unboxed at every use, where a private constant is folded into the code.
+const P1 = 1.66666666666666019037e-1;
+const P2 = -2.77777777770155933842e-3;
+const P3 = 6.61375632143793436117e-5;
+const P4 = -1.6533902205465251539e-6;
+const P5 = 4.13813679705723846039e-8;
 
 // fdlibm's branches test |x|'s high word against constants; the high word grows with |x|, so each test is
 // the same as comparing |x| with the double whose high word is that constant (and low word 0). Comparing
@@ -35,8 +36,48 @@ const EXP_SCALE = Float64Array.from({ length: 2045 }, (_, i) =>
   fromWords(0x3ff00000 + ((i - 1021) << 20), 0),
 );
 
-/** e^x, within 1 ulp (fdlibm's e_exp.c; exp(1) is Math.E exactly, as in V8). */
+/** From here on up (and for NaN) exp calls {@link expFull}: k = round(x / ln2) <= 1020 below it. */
+const EXP_FAST_MAX = 707;
+const EXP_UNDERFLOW = -7.4513321910194110842e2; // fdlibm's u_threshold: e^x rounds to +0 below it
+const E = Math.E;
+/**
+ * The scaling by 2^k for k in [−1075, 1020], at index k + 1075, as fdlibm does it: y·2^k where 2^k is a
+ * normal number (k >= −1021), else (y·2^(k+1000))·2^−1000. Its second factor is 1 where there is no second
+ * step, and multiplying by 1 changes no bits.
+ */
+const EXP_SCALE_1 = Float64Array.from(
+  { length: 2096 },
+  (_, i) => EXP_SCALE[i - 1075 >= -1021 ? i - 54 : i - 54 + 1000]!,
+);
+const EXP_SCALE_2 = Float64Array.from({ length: 2096 }, (_, i) => (i - 1075 >= -1021 ? 1 : TWOM1000));
+
+/**
+ * e^x, within 1 ulp (fdlibm's e_exp.c; exp(1) is Math.E exactly, as in V8). The samplers' hot function, so
+ * written for V8 to inline it and keep it optimised: one path for every x from fdlibm's underflow threshold
+ * up to 707, with no branch there that ordinary inputs may leave untaken (V8 throws optimised code away when
+ * such a branch first runs); x >= 707 and NaN go to {@link expFull}. fdlibm's k = ±1 case for
+ * 0.5 ln2 < |x| < 1.5 ln2 is this path's k (the rounding formula gives ±1 on the whole range, with 1.3e-9 or more
+ * to spare at the ends), and its k = 0 case is this path with k = 0: lo = 0, hi = x, and
+ * 1 − (0 − x·c/(2 − c) − x) is fdlibm's 1 − (x·c/(c − 2) − x) (negating is exact). The same bits.
+ */
 export function exp(x: number): number {
+  // `+`: a number, which V8 keeps unboxed where this path meets the others (the call's result is untyped).
+  if (!(x < EXP_FAST_MAX)) return +expFull(x);
+  if (x < EXP_UNDERFLOW) return 0;
+  const ax = Math.abs(x);
+  if (ax < EXP_TINY) return 1 + x;
+  if (x === 1) return E;
+  const k = ax < EXP_HALF_LN2 ? 0 : (INV_LN2 * x + (x > 0 ? 0.5 : -0.5)) | 0;
+  const hi = x - k * LN2_HI; // exact: k·LN2_HI has trailing zeros
+  const lo = k * LN2_LO;
+  const r = hi - lo;
+  const t = r * r;
+  const c = r - t * (P1 + t * (P2 + t * (P3 + t * (P4 + t * P5))));
+  return (1 - (lo - (r * c) / (2 - c) - hi)) * EXP_SCALE_1[k + 1075]! * EXP_SCALE_2[k + 1075]!;
+}
+
+/** fdlibm's e_exp.c as written, every branch: {@link exp} hands it the inputs off its fast path. */
+function expFull(x: number): number {
   const ax = Math.abs(x);
   if (!(ax < EXP_BIG)) {
     if (Number.isNaN(x)) return x + x;

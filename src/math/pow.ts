@@ -4,7 +4,6 @@
  * adapted it, with ECMAScript's special cases (1^±inf and (−1)^±inf are NaN). Node 20's `Math.pow`
  * and `**` are this algorithm compiled; Node 24 replaced it, and arm64 builds fuse its multiply-adds.
  */
-import { P1, P2, P3, P4, P5 } from './exp-log.js';
 import { fromWords, highWord, lowWord, withHighWord, withLowWord } from './words.js';
 
 const BP = [1, 1.5] as const;
@@ -19,6 +18,12 @@ const L3 = 3.33333329818377432918e-1;
 const L4 = 2.72728123808534006489e-1;
 const L5 = 2.30660745775561754067e-1;
 const L6 = 2.06975017800338417784e-1;
+// exp's polynomial (exp-log.ts has the same constants, private: see there).
+const P1 = 1.66666666666666019037e-1;
+const P2 = -2.77777777770155933842e-3;
+const P3 = 6.61375632143793436117e-5;
+const P4 = -1.6533902205465251539e-6;
+const P5 = 4.13813679705723846039e-8;
 const LG2 = 6.93147180559945286227e-1;
 const LG2_H = 6.93147182464599609375e-1;
 const LG2_L = -1.90465429995776804525e-9;

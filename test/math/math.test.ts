@@ -90,6 +90,39 @@ describe('deterministic math', () => {
     }
   });
 
+  test.runIf(node20x64)(
+    "exp equals Node 20 x86-64 Math.exp on both sides of each of its branches' ends",
+    () => {
+      // fdlibm's thresholds (2^-28, 0.5 ln2, 1.5 ln2, 709.78, overflow, underflow), exp's fast path's end (707),
+      // where 2^k stops being normal (k = -1022, from -1021.5 ln2 on) and the subnormal results down to underflow.
+      const ends = [3.725290298461914e-9, 0.3465735912322998, 1.0397205352783203, 707, 708.0498449419841];
+      ends.push(709.782712893384, 7.09782712893383973096e2, 7.4513321910194110842e2, 0.34657359027997264);
+      const next = (x: number, steps: number): number => {
+        f64[0] = x;
+        const big = BigInt(u32[1]!) * 0x100000000n + BigInt(u32[0]!) + BigInt(steps);
+        u32[1] = Number(big >> 32n);
+        u32[0] = Number(big & 0xffffffffn);
+        return f64[0]!;
+      };
+      let differ = 0;
+      let checked = 0;
+      const check = (x: number) => {
+        checked++;
+        if (!Object.is(M.exp(x), Math.exp(x))) differ++;
+      };
+      for (const end of ends)
+        for (let s = -2000; s <= 2000; s++) {
+          check(next(end, s));
+          check(-next(end, s));
+        }
+      for (let x = -746; x < -700; x += 1e-3) check(x);
+      for (let x = 700; x < 710; x += 1e-3) check(x);
+      for (const x of [1, -1, 0, -0, Number.NaN, Number.MIN_VALUE, -Number.MIN_VALUE, 1e308, -1e308])
+        check(x);
+      expect({ checked, differ }).toEqual({ checked, differ: 0 });
+    },
+  );
+
   test('is within 1 ulp of the exact value far out (huge sin/cos arguments reduced with BigInt)', () => {
     // Exact values from mpmath at 3,000 bits.
     expect(ulps(M.sin(7.327781152500507e244), -0.7499404850828223)).toBeLessThanOrEqual(1);

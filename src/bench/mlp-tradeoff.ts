@@ -12,9 +12,9 @@ import type { PreparedData } from '../data/types.js';
 import { intSeedFor } from '../rng/index.js';
 import { mlpDefaultSpace } from '../space/schema.js';
 import type { Params, SearchSpace } from '../space/types.js';
+import { mlpParamCount as studyParamCount } from '../study/objectives.js';
 import { trainMlp } from '../train/loop.js';
 import { resolveMlpParams } from '../train/params.js';
-import { flatLayout } from '../train/step.js';
 import type { Direction } from '../types.js';
 
 export interface MlpTradeoffOptions {
@@ -53,11 +53,11 @@ export interface MlpTradeoff {
 }
 
 /**
- * The number of trainable parameters of the built-in MLP: the size of the trainer's flat layout
- * `[W1, b1, …, Wout, bout]`, i.e. Σ (fanIn·fanOut + fanOut) over the hidden layers and the output layer.
+ * The number of trainable parameters of the built-in MLP — Σ (fanIn·fanOut + fanOut) over the hidden layers
+ * and the output layer — as a study's `param_count` objective counts it (study/objectives.ts).
  */
 export function mlpParamCount(nFeatures: number, nOutputs: number, params: Params): number {
-  return flatLayout(nFeatures, resolveMlpParams(params), nOutputs).size;
+  return studyParamCount(params, { nFeatures, nOutputs });
 }
 
 /** The `mlp-default` space with `epochs` fixed. */

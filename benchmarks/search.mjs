@@ -47,6 +47,7 @@ import {
 import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { signFlipP } from '../dist/bench/stats.js';
 import { categoryOf, compareStrings, labelOf, parseBoolean, parseNumber } from '../dist/data/cells.js';
 import { prepare, resolveBuiltin, syntheticCsv } from '../dist/data/index.js';
 import { exp, log } from '../dist/math/index.js';
@@ -352,23 +353,6 @@ const median = (xs) => {
 };
 const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
-/**
- * Exact one-sided paired sign-flip (Fisher–Pitman) permutation test: P(mean of ±d ≥ mean of d) over all 2^n
- * sign assignments, for differences d where positive means "lockstep worse". Small p: lockstep is worse.
- */
-function pairedPermutationP(d) {
-  const n = d.length;
-  if (n === 0 || n > 20) return Number.NaN;
-  const obs = d.reduce((a, b) => a + b, 0);
-  let atLeast = 0;
-  for (let mask = 0; mask < 1 << n; mask++) {
-    let s = 0;
-    for (let i = 0; i < n; i++) s += mask & (1 << i) ? -d[i] : d[i];
-    if (s >= obs - 1e-12 * Math.max(1, Math.abs(obs))) atLeast++;
-  }
-  return atLeast / (1 << n);
-}
-
 /** K configurations of the mlp-default space drawn uniformly (log-uniform where the space is log), seeded. */
 function drawConfigs(k, seed, epochs) {
   const s = Stream.of(seed, 'bench-search', 'configs');
@@ -396,24 +380,6 @@ const VARIANTS = [
   { key: 'torch+eps', args: ['--eps', '1e-7'] },
   { key: 'torch+all', args: ['--init', 'lockstep', '--l2', 'lockstep', '--eps', '1e-7'] },
 ];
-
-/** Two-sided paired sign-flip test of mean(d) = 0: exact up to 16 pairs, else 20,000 seeded random flips. */
-function pairedTwoSidedP(d) {
-  const n = d.length;
-  const obs = Math.abs(d.reduce((a, b) => a + b, 0));
-  const tol = 1e-12 * Math.max(1, obs);
-  let hits = 0;
-  let total = 0;
-  const s = Stream.of(1, 'bench-search', 'flips');
-  const flips = n <= 16 ? 1 << n : 20_000;
-  for (let m = 0; m < flips; m++) {
-    let sum = 0;
-    for (let i = 0; i < n; i++) sum += (n <= 16 ? m & (1 << i) : s.float() < 0.5) ? -d[i] : d[i];
-    if (Math.abs(sum) >= obs - tol) hits++;
-    total++;
-  }
-  return hits / total;
-}
 
 /**
  * The best configurations that both sides' searches found for a dataset and seed, from an earlier run's JSON line
@@ -498,7 +464,7 @@ async function semantics(python) {
       for (const v of VARIANTS) {
         const t = pick(v.key);
         const diff = l.map((x, i) => x - t[i]);
-        row.vsLockstep[v.key] = { diff: mean(diff), p: pairedTwoSidedP(diff) };
+        row.vsLockstep[v.key] = { diff: mean(diff), p: signFlipP(diff, 'two-sided') };
       }
       out.push(row);
     }
@@ -644,8 +610,11 @@ const summary = results.map(({ d, runs, shape }) => {
     const diff = runs.map((_, i) => (maximize ? ref[i] - l[i] : l[i] - ref[i]));
     row.test.reference = mean(ref);
     row.test.diff = mean(l) - mean(ref);
-    row.test.pWorse = pairedPermutationP(diff);
-    row.test.pBetter = pairedPermutationP(diff.map((x) => -x));
+    row.test.pWorse = signFlipP(diff, 'greater');
+    row.test.pBetter = signFlipP(
+      diff.map((x) => -x),
+      'greater',
+    );
     row.test.perSeed = runs.map((r, i) => {
       const ls = r[`lockstep${WORKERS[0]}`];
       return {

@@ -1,4 +1,5 @@
 import { erfc } from '../math/index.js';
+import { Stream } from '../rng/index.js';
 /**
  * Pure statistics of a strategy benchmark. Every curve here is a loss: lower is better (a maximised
  * score is negated before it gets here), so that regret = best − optimum ≥ 0.
@@ -82,6 +83,42 @@ export function meanRanks(losses: readonly (readonly number[])[]): number[] {
 /** Standard normal upper tail, P(Z ≥ z), via erfc (W. J. Cody's rational approximation, |error| < 1.2e-7). */
 export function normalSf(z: number): number {
   return 0.5 * erfc(z / Math.SQRT2);
+}
+
+/**
+ * Paired sign-flip (Fisher–Pitman) permutation test of differences `d` (one per pair, e.g. per seed): the share
+ * of the 2^n assignments of signs to |d| whose sum is at least the observed sum (`greater`: small p means the
+ * differences are positive) or whose |sum| is at least the observed |sum| (`two-sided`). Exact up to 20 pairs;
+ * beyond, `draws` random assignments from `Stream.of(seed, 'sign-flip')`. Sums within 1e-12 (relative) of the
+ * observed one count as reaching it, so that float noise in equal differences does not move p. NaN for no pairs.
+ */
+export function signFlipP(
+  d: readonly number[],
+  alternative: 'greater' | 'two-sided',
+  seed = 1,
+  draws = 20_000,
+): number {
+  const n = d.length;
+  if (n === 0 || !d.every(Number.isFinite)) return Number.NaN;
+  const stat = (s: number) => (alternative === 'greater' ? s : Math.abs(s));
+  const obs = stat(d.reduce((a, b) => a + b, 0));
+  const tol = 1e-12 * Math.max(1, Math.abs(obs));
+  let hits = 0;
+  if (n <= 20) {
+    for (let mask = 0; mask < 1 << n; mask++) {
+      let s = 0;
+      for (let i = 0; i < n; i++) s += mask & (1 << i) ? -d[i]! : d[i]!;
+      if (stat(s) >= obs - tol) hits++;
+    }
+    return hits / (1 << n);
+  }
+  const flips = Stream.of(seed, 'sign-flip');
+  for (let k = 0; k < draws; k++) {
+    let s = 0;
+    for (let i = 0; i < n; i++) s += flips.float() < 0.5 ? -d[i]! : d[i]!;
+    if (stat(s) >= obs - tol) hits++;
+  }
+  return hits / draws;
 }
 
 export interface MannWhitney {

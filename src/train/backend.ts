@@ -12,8 +12,11 @@ import type { BackendName } from './types.js';
  *
  * 2: hand-written backward pass and optimizers over one flat parameter buffer; train_loss
  *    computed in float64 from each step's outputs.
+ * 3: the `init` parameter, default `torch` (PyTorch's nn.Linear initialisation, kernels and biases
+ *    uniform in ±1/√fanIn; `he` is version 2's scheme); train_loss adds the L2 term once per epoch,
+ *    at the epoch's final parameters, instead of at every batch.
  */
-export const NUMERIC_VERSION = 2;
+export const NUMERIC_VERSION = 3;
 
 export interface BackendInfo {
   name: BackendName;

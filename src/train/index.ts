@@ -20,13 +20,14 @@ export {
 export type { Mlp } from './mlp.js';
 export { buildMlp, forward, predictRaw } from './mlp.js';
 export type { FlatParams } from './params.js';
-export { ACTIVATIONS, MAX_LAYERS, MLP_DEFAULTS, OPTIMIZERS, resolveMlpParams } from './params.js';
+export { ACTIVATIONS, INITS, MAX_LAYERS, MLP_DEFAULTS, OPTIMIZERS, resolveMlpParams } from './params.js';
 export type {
   Activation,
   BackendName,
   Direction,
   EpochCallback,
   EpochMetrics,
+  InitName,
   MetricName,
   MlpParams,
   OptimizerName,

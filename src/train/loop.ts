@@ -170,7 +170,7 @@ interface EpochContext {
 
 /**
  * Runs every batch of epoch `epoch` (rows in the epoch's seeded order, fresh dropout masks per step) and returns
- * the summed training loss. Kept apart from the per-epoch code (validation, metrics, callbacks): V8 optimises
+ * the summed data loss (without the L2 term). Kept apart from the per-epoch code (validation, metrics, callbacks): V8 optimises
  * this hot loop once, instead of re-optimising one big function each time the cold part is first reached.
  */
 function trainEpoch(epoch: number, c: EpochContext): number {
@@ -199,7 +199,6 @@ function trainEpoch(epoch: number, c: EpochContext): number {
     const maskData = dropStream
       ? dropoutMasks(dropStream, c.maskBuffers, rows, hiddenUnits, params.dropout)
       : undefined;
-    if (params.l2 > 0) lossSum += rows * params.l2 * kernelSquares(trainer.thetaValues(), c.kernels);
     // Outputs before the step (a view valid until the next step: read at once).
     const out = trainer.stepArrays(
       xb.subarray(0, rows * nFeatures),
@@ -268,7 +267,11 @@ async function train(
   try {
     for (let epoch = 1; epoch <= params.epochs; epoch++) {
       const lossSum = trainEpoch(epoch, ctx);
-      const trainLoss = lossSum / n;
+      // The epoch's mean data loss (each batch at the parameters before its step), plus the L2 term once, at
+      // the epoch's final parameters: a float64 sum over every kernel entry per batch cost as much as the
+      // step's arithmetic on wide layers (numeric version 3; version 2 added it at every batch).
+      const trainLoss =
+        lossSum / n + (params.l2 > 0 ? params.l2 * kernelSquares(trainer.thetaValues(), ctx.kernels) : 0);
       if (!Number.isFinite(trainLoss)) {
         throw new LockstepError('E_TRIAL', `training diverged: loss is ${trainLoss} at epoch ${epoch}`);
       }

@@ -16,9 +16,10 @@ const HE: ReadonlySet<Activation> = new Set(['relu', 'elu', 'selu']);
 /**
  * The MLP's initial parameters, flat in model order `[W1, b1, W2, b2, …]` (FlatLayout's). Drawn from our own
  * streams, never from tfjs initialisers (which draw on Math.random, ignore seed 0, and give two layers with one
- * seed the same kernel): layer i's kernel is uniform from `Stream.of(seed, 'init', i)` with He limits √(6/fanIn)
- * for relu/elu/selu and Glorot limits √(6/(fanIn+fanOut)) for tanh/sigmoid and the linear output; biases are
- * zero.
+ * seed the same kernel): layer i's kernel, then its bias, uniform from `Stream.of(seed, 'init', i)`.
+ * `init: torch` (the default): PyTorch's nn.Linear default, kernel and bias uniform in ±1/√fanIn.
+ * `init: he`: kernel uniform with He limits √(6/fanIn) for relu/elu/selu hidden layers and Glorot limits
+ * √(6/(fanIn+fanOut)) for tanh/sigmoid and the linear output; biases zero (numeric version 2's only scheme).
  */
 export function initialWeights(
   nFeatures: number,
@@ -39,11 +40,15 @@ export function initialWeights(
   widths.forEach((fanOut, i) => {
     const hidden = i < params.units.length;
     const limit =
-      hidden && HE.has(params.activation) ? Math.sqrt(6 / fanIn) : Math.sqrt(6 / (fanIn + fanOut));
+      params.init === 'torch'
+        ? 1 / Math.sqrt(fanIn)
+        : hidden && HE.has(params.activation)
+          ? Math.sqrt(6 / fanIn)
+          : Math.sqrt(6 / (fanIn + fanOut));
     const stream = Stream.of(seed, 'init', i);
-    const n = fanIn * fanOut;
+    const n = params.init === 'torch' ? fanIn * fanOut + fanOut : fanIn * fanOut;
     for (let j = 0; j < n; j++) out[offset + j] = (2 * stream.float() - 1) * limit;
-    offset += n + fanOut;
+    offset += fanIn * fanOut + fanOut;
     fanIn = fanOut;
   });
   return out;
@@ -77,9 +82,10 @@ export function buildMlp(nFeatures: number, nOutputs: number, params: MlpParams,
   let offset = 0;
   widths.forEach((fanOut, i) => {
     const kernel = initial.subarray(offset, offset + fanIn * fanOut);
+    const bias = initial.subarray(offset + fanIn * fanOut, offset + fanIn * fanOut + fanOut);
     offset += fanIn * fanOut + fanOut;
     tf.tidy(() => {
-      layers[i]!.setWeights([tf.tensor2d(kernel, [fanIn, fanOut]), tf.zeros([fanOut])]);
+      layers[i]!.setWeights([tf.tensor2d(kernel, [fanIn, fanOut]), tf.tensor1d(bias)]);
     });
     fanIn = fanOut;
   });

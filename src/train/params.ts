@@ -1,6 +1,6 @@
 import { ParamError } from '../errors.js';
 import type { Params } from '../space/types.js';
-import type { Activation, MlpParams, OptimizerName } from './types.js';
+import type { Activation, InitName, MlpParams, OptimizerName } from './types.js';
 
 /** A flat trial parameter record, as a sampler produces it: the space's Params (the name the trainer's tests use). */
 export type FlatParams = Params;
@@ -29,6 +29,7 @@ export const ACTIVATIONS = [
   'selu',
 ] as const satisfies readonly Activation[];
 export const OPTIMIZERS = ['adam', 'sgd', 'rmsprop'] as const satisfies readonly OptimizerName[];
+export const INITS = ['torch', 'he'] as const satisfies readonly InitName[];
 
 /** The defaults of every MLP parameter, in the user's (flat) names. */
 export const MLP_DEFAULTS = {
@@ -38,6 +39,7 @@ export const MLP_DEFAULTS = {
   dropout: 0,
   l2: 0,
   optimizer: 'adam',
+  init: 'torch',
   learning_rate: 0.001,
   momentum: 0,
   batch_size: 64,
@@ -95,6 +97,7 @@ const FIELDS: Record<string, Field> = {
   dropout: { check: numeric({ min: 0, lt: 1 }), expected: 'a number in [0, 1)' },
   l2: { check: numeric({ min: 0 }), expected: 'a number >= 0' },
   optimizer: { check: oneOf(OPTIMIZERS), expected: `one of ${OPTIMIZERS.join(', ')}` },
+  init: { check: oneOf(INITS), expected: `one of ${INITS.join(', ')}` },
   learning_rate: { check: numeric({ gt: 0 }), expected: 'a number > 0' },
   momentum: { check: numeric({ min: 0, lt: 1 }), expected: 'a number in [0, 1)' },
   batch_size: { check: intAtLeast1, expected: 'an integer >= 1' },
@@ -155,6 +158,7 @@ export function resolveMlpParams(flat: Params): MlpParams {
     dropout: get('dropout') as number,
     l2: get('l2') as number,
     optimizer: get('optimizer') as OptimizerName,
+    init: get('init') as InitName,
     learningRate: get('learning_rate') as number,
     momentum: get('momentum') as number,
     batchSize: get('batch_size') as number,

@@ -45,8 +45,8 @@ function derivative(activation: Activation, a: tf.Tensor2D): tf.Tensor2D {
     case 'relu':
       return tf.step(a);
     case 'elu':
-      // a > 0: 1; a <= 0: a + 1 (= e^z).
-      return tf.add(tf.minimum(a, 0), 1);
+      // a > 0: 1; a <= 0: a + 1 (= e^z), as (a − relu(a)) + 1: the direct path's kernels.
+      return tf.add(tf.sub(a, tf.relu(a)), 1);
     case 'tanh':
       return tf.sub(1, tf.square(a));
     case 'sigmoid':

@@ -35,6 +35,7 @@ export const {
   minimum,
   mul,
   ready,
+  relu,
   reshape,
   scalar,
   selu,

@@ -4,6 +4,13 @@ export type { Direction } from '../types.js';
 
 export type Activation = 'relu' | 'tanh' | 'elu' | 'sigmoid' | 'selu';
 export type OptimizerName = 'adam' | 'sgd' | 'rmsprop';
+
+/**
+ * How the initial weights are drawn (src/train/mlp.ts `initialWeights`): `torch`, PyTorch's nn.Linear default
+ * (kernels and biases uniform in ±1/√fanIn); `he`, He uniform (±√(6/fanIn)) for relu/elu/selu hidden layers and
+ * Glorot uniform (±√(6/(fanIn+fanOut))) for the others and the output layer, zero biases.
+ */
+export type InitName = 'torch' | 'he';
 export type BackendName = 'wasm' | 'cpu' | 'tensorflow';
 
 /** Metric names; each has a fixed direction (see METRIC_DIRECTION in train/metrics.ts). */
@@ -18,6 +25,7 @@ export interface MlpParams {
   dropout: number;
   l2: number;
   optimizer: OptimizerName;
+  init: InitName;
   learningRate: number;
   momentum: number;
   batchSize: number;

@@ -9,6 +9,7 @@ import {
   pairwiseTests,
   ranks,
   regretCurve,
+  signFlipP,
 } from '../../src/bench/stats.js';
 
 describe('bench statistics', () => {
@@ -84,5 +85,34 @@ describe('bench statistics', () => {
     expect(tests).toHaveLength(2);
     expect(wins).toEqual({ good: 1, bad: 0 });
     expect(tests[0]!.p).toBeCloseTo(1 / 70, 12);
+  });
+});
+
+describe('paired sign-flip test', () => {
+  it('is exact over the 2^n sign assignments', () => {
+    // Five positive differences: only the observed assignment reaches the observed sum.
+    expect(signFlipP([0.1, 0.2, 0.05, 0.3, 0.1], 'greater')).toBe(1 / 32);
+    expect(signFlipP([0.1, 0.2, 0.05, 0.3, 0.1], 'two-sided')).toBe(2 / 32);
+    // |d| = 1, 2, 3, 1 with sum 5: the sum is 7 − 2·(|d| flipped negative); ≥ 5 when at most 1 is flipped:
+    // no flip, or either 1 alone.
+    expect(signFlipP([1, 2, 3, -1], 'greater')).toBe(3 / 16);
+    // The other way round (sum −5): every assignment but the all-negative one (−7) reaches it.
+    expect(signFlipP([-1, -2, -3, 1], 'greater')).toBe(15 / 16);
+  });
+  it('counts float-noise ties as reaching the observed sum, and all-zero differences give p = 1', () => {
+    expect(signFlipP([0, 0, 0], 'greater')).toBe(1);
+    expect(signFlipP([0, 0, 0], 'two-sided')).toBe(1);
+    // 0.1 + 0.2 − 0.3 is 5.6e-17, not 0: without the tolerance the all-positive assignment would stand alone.
+    expect(signFlipP([0.1, 0.2, -0.3], 'two-sided')).toBe(1);
+  });
+  it('returns NaN for no pairs or a non-finite difference, and draws seeded flips beyond 20 pairs', () => {
+    expect(signFlipP([], 'greater')).toBeNaN();
+    expect(signFlipP([1, Number.NaN], 'greater')).toBeNaN();
+    const d = Array.from({ length: 24 }, (_, i) => (i % 3 === 0 ? -0.5 : 1));
+    const p = signFlipP(d, 'greater', 7);
+    expect(p).toBe(signFlipP(d, 'greater', 7));
+    expect(p).toBeGreaterThan(0);
+    expect(p).toBeLessThan(0.01);
+    expect(signFlipP(d, 'greater', 8)).not.toBe(p);
   });
 });

@@ -9,6 +9,7 @@ import type { TrialResult, TrialTask } from '../pool/index.js';
 import { DEFAULT_WORKER_MEMORY_MB, TrainerPool, toShared } from '../pool/index.js';
 import { runTrialTask } from '../pool/run.js';
 import { parseSpace } from '../space/index.js';
+import type { Params } from '../space/types.js';
 import { initBackend } from '../train/backend.js';
 import type { BackendName, MetricName } from '../train/types.js';
 import type { ResolvedPaths, StudyConfig } from './config.js';
@@ -73,6 +74,8 @@ export async function searchLocal(
         ...(config.worker_memory_mb !== undefined ? { memoryMb: config.worker_memory_mb } : {}),
       });
   let ledger: FileLedger | undefined;
+  /** The refit begun before the last trial ended (below). */
+  let early: { index: number; run: Promise<Awaited<ReturnType<typeof runRefit>>> } | undefined;
   try {
     let studyData: StudyData | null = null;
     // The MLP trains on the dataset; a function objective gets it prepared as context.data when one is named.
@@ -106,8 +109,31 @@ export async function searchLocal(
     // A resumed study that already gave up runs nothing: its first trials would fail alike again.
     if (gaveUp !== null) stop.abort();
 
+    const setup = trialSetup(config, space, { key: body.key, metric, direction, extras });
+    const refits = config.refit && config.objective === 'mlp' && studyData !== null && state0.refit === null;
+    const refitOf = (best: { id: string; index: number; params: Params }) =>
+      runRefit({ studyData: studyData!, best, seed: config.seed, metric, dir, body });
+    // The refit, begun early: once a single trial is left to finish, nothing more is sampled, and the best
+    // trial so far is refitted on this thread beside it (on the core the pool leaves free). It is kept when the
+    // last trial does not change the choice: a refit is a pure function of the chosen trial, so the record is
+    // the same either way and only the wall time changes. Not with a pruner (a trial then waits for this
+    // thread after each epoch) nor with a time budget.
+    const mayRefitEarly =
+      refits &&
+      (setup.pruner === undefined || setup.pruner.name === 'none') &&
+      config.budget.minutes === undefined;
+    const refitEarly = () => {
+      if (early !== undefined || stop.signal.aborted) return;
+      const choice = refitChoice(file.state(), direction);
+      if (choice === null) return;
+      // After this turn of the event loop: the last trial is sent to its worker first.
+      const run = new Promise<void>((r) => setImmediate(r)).then(() => refitOf(choice));
+      run.catch(() => undefined); // awaited, or its error rethrown, below
+      early = { index: choice.index, run };
+    };
+
     const result = await runController({
-      ...trialSetup(config, space, { key: body.key, metric, direction, extras }),
+      ...setup,
       parallelism: config.parallelism,
       trials: budget,
       workers,
@@ -140,6 +166,7 @@ export async function searchLocal(
           if (best === null || (direction === 'maximize' ? outcome.score > best : outcome.score < best))
             best = outcome.score;
         }
+        if (mayRefitEarly && budget - done === 1) refitEarly();
         opts.onTrial?.({
           index: spec.index,
           id: spec.id,
@@ -167,9 +194,17 @@ export async function searchLocal(
     }
 
     const bestNow = refitChoice(file.state(), direction);
+    // The early refit is used when it refitted the final choice; else it ends before anything else is written.
+    const begun = early;
+    early = undefined;
+    const kept = begun !== undefined && bestNow !== null && !stopped && begun.index === bestNow.index;
+    if (begun !== undefined) {
+      log.info({ trial: begun.index, kept }, kept ? 'early refit kept' : 'early refit discarded');
+      if (!kept) await begun.run.catch(() => undefined);
+    }
     if (!stopped && config.refit && config.objective === 'mlp' && studyData !== null && bestNow !== null) {
       if (file.state().refit === null) {
-        const refit = await runRefit({ studyData, best: bestNow, seed: config.seed, metric, dir, body });
+        const refit = kept ? await begun.run : await refitOf(bestNow);
         file.append({ type: 'refit', ...refit.record });
       }
     }
@@ -185,6 +220,8 @@ export async function searchLocal(
       gaveUp,
     });
   } finally {
+    // A search that throws still lets an early refit end before the ledger closes.
+    await early?.run.catch(() => undefined);
     await pool?.close();
     ledger?.close();
   }

@@ -9,22 +9,10 @@ import { resolveMlpParams } from '../train/params.js';
 import * as tf from '../train/tf.js';
 import type { EpochCallback, EpochMetrics } from '../train/types.js';
 import { failureCause, ObjectiveLoadError } from './cause.js';
+import { FUNCTION_PREFIX, modules } from './registry.js';
 import type { ModuleTask, Objective, ObjectiveContext, TrialResult, TrialTask } from './types.js';
 
-const modules = new Map<string, Promise<Objective>>();
-
-/** The prefix of a ModuleTask's `module` that names a registered objective function instead of a file. */
-export const FUNCTION_PREFIX = 'function:';
-
-/**
- * Registers an objective function under `function:<key>` for tasks run in this thread (a function cannot
- * be sent to a worker thread). Returns the name to put in a ModuleTask's `module`.
- */
-export function registerObjective(key: string, objective: Objective): string {
-  const name = `${FUNCTION_PREFIX}${key}`;
-  modules.set(name, Promise.resolve(objective));
-  return name;
-}
+export { FUNCTION_PREFIX, registerObjective } from './registry.js';
 
 function loadObjective(file: string): Promise<Objective> {
   if (file.startsWith(FUNCTION_PREFIX) && !modules.has(file)) {

@@ -3,7 +3,8 @@ import { prepare } from '../data/index.js';
 import type { PreparedData, Schema, SplitSpec, Task } from '../data/types.js';
 import { ConfigError } from '../errors.js';
 import type { StudyBody } from '../ledger/index.js';
-import { environment } from '../train/backend.js';
+import { backendPackage, environmentOf } from '../train/environment.js';
+import type { BackendName } from '../train/types.js';
 import { canonicalConfig, configHash, type StudyConfig } from './config.js';
 import { studyKey } from './ids.js';
 
@@ -86,7 +87,7 @@ export function studyBody(
       ? { source: studyData.source, hash: studyData.hash, rows: studyData.rows, schema: studyData.schema }
       : null,
     preprocessing: studyData?.pipeline ?? null,
-    environment: environment(),
+    environment: environmentOf(backendPackage(config.backend as BackendName)),
     ...(warmStart === undefined ? {} : { warmStart }),
     module: module ?? null,
   };

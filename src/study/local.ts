@@ -5,12 +5,13 @@ import { ConfigError, errorLine, LockstepError } from '../errors.js';
 import type { FileLedger, StudyBody } from '../ledger/index.js';
 import { createLedger, holdsCompleteLine, openLedger, studyDigest } from '../ledger/index.js';
 import { createLogger, type Logger } from '../log.js';
-import type { TrialResult, TrialTask } from '../pool/index.js';
-import { DEFAULT_WORKER_MEMORY_MB, TrainerPool, toShared } from '../pool/index.js';
-import { runTrialTask } from '../pool/run.js';
+// From the pool's own modules, not its index: the index also exports the trial runner, which loads tfjs.
+import { DEFAULT_WORKER_MEMORY_MB, TrainerPool } from '../pool/pool.js';
+import { toShared } from '../pool/shared.js';
+import type { TrialResult, TrialTask } from '../pool/types.js';
 import { parseSpace } from '../space/index.js';
 import type { Params } from '../space/types.js';
-import { initBackend } from '../train/backend.js';
+import { backendPackage } from '../train/environment.js';
 import type { BackendName, MetricName } from '../train/types.js';
 import type { ResolvedPaths, StudyConfig } from './config.js';
 import { runController } from './controller.js';
@@ -19,7 +20,7 @@ import { failingFromTheStart, GIVE_UP_AFTER, type TrialOutcome } from './failure
 import { objectiveOf } from './objective.js';
 import { measuresInference } from './objectives.js';
 import { checkStudy } from './preflight.js';
-import { runRefit } from './refit.js';
+import type { runRefit } from './refit.js';
 import { bestTrial, refitChoice, searchResult } from './result.js';
 import { setupExtras, trialSetup } from './setup.js';
 import {
@@ -59,7 +60,9 @@ export async function searchLocal(
   const log = opts.logger ?? createLogger({ file: join(dir, 'lockstep.log') });
 
   const backend = config.backend as BackendName;
-  await initBackend(backend);
+  // This thread loads tfjs only to train: inline trials, and the refit (below). A missing backend package is
+  // refused now, before anything is written.
+  backendPackage(backend);
   // The workers start now: each loads tfjs and its backend while this thread reads and prepares the dataset.
   // A function cannot go to a worker thread: its trials run here, one at a time.
   const inline = opts.inline === true || objectiveFunction !== undefined;
@@ -111,8 +114,11 @@ export async function searchLocal(
 
     const setup = trialSetup(config, space, { key: body.key, metric, direction, extras });
     const refits = config.refit && config.objective === 'mlp' && studyData !== null && state0.refit === null;
-    const refitOf = (best: { id: string; index: number; params: Params }) =>
-      runRefit({ studyData: studyData!, best, seed: config.seed, metric, dir, body });
+    const refitOf = async (best: { id: string; index: number; params: Params }) => {
+      await (await import('../train/backend.js')).initBackend(backend);
+      const { runRefit } = await import('./refit.js');
+      return await runRefit({ studyData: studyData!, best, seed: config.seed, metric, dir, body });
+    };
     // The refit, begun early: once a single trial is left to finish, nothing more is sampled, and the best
     // trial so far is refitted on this thread beside it (on the core the pool leaves free). It is kept when the
     // last trial does not change the choice: a refit is a pure function of the chosen trial, so the record is
@@ -310,6 +316,12 @@ function fileSink(ledger: FileLedger, log: Logger): TrialSink {
   };
 }
 
+/** The trial runner of this thread (no pool): tfjs and the backend, loaded on first use. */
+async function inlineRunner(backend: BackendName): Promise<typeof import('../pool/run.js').runTrialTask> {
+  await (await import('../train/backend.js')).initBackend(backend);
+  return (await import('../pool/run.js')).runTrialTask;
+}
+
 /** Runs trials on the pool (or in this thread without one), each under `trial_timeout_s` when set. */
 function poolRunner(
   pool: TrainerPool | null,
@@ -351,7 +363,7 @@ function poolRunner(
       try {
         r = pool
           ? await pool.run(task, { signal: limit.signal, onEpoch, wait: mayStop })
-          : await runTrialTask(task, (epoch, metrics) => {
+          : await (await inlineRunner(config.backend as BackendName))(task, (epoch, metrics) => {
               const answer = onEpoch(epoch, metrics);
               // Inline trials report to the file sink, which records at once: an answer is never deferred.
               if (answer instanceof Promise) throw new Error('an inline trial got a deferred answer');

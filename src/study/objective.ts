@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { ConfigError } from '../errors.js';
-import { registerObjective } from '../pool/run.js';
+import { registerObjective } from '../pool/registry.js';
 import type { Objective } from '../pool/types.js';
 import { defaultMetric, METRIC_DIRECTION } from '../train/metrics.js';
 import type { Direction } from '../types.js';

@@ -1,40 +1,11 @@
 import { createRequire } from 'node:module';
-import os from 'node:os';
 import { LockstepError } from '../errors.js';
-import { version } from '../version.js';
+import { type BackendInfo, type Environment, environmentOf } from './environment.js';
 import * as tf from './tf.js';
 import type { BackendName } from './types.js';
 
-/**
- * Version of everything in the trainer that decides a trial's numbers (initialisers, loop, losses,
- * metrics). Bumped whenever a change alters a trial's numbers, so that a replay can tell a code
- * change from a real divergence.
- *
- * 2: hand-written backward pass and optimizers over one flat parameter buffer; train_loss
- *    computed in float64 from each step's outputs.
- * 3: the `init` parameter, default `torch` (PyTorch's nn.Linear initialisation, kernels and biases
- *    uniform in ±1/√fanIn; `he` is version 2's scheme); train_loss adds the L2 term once per epoch,
- *    at the epoch's final parameters, instead of at every batch.
- */
-export const NUMERIC_VERSION = 3;
-
-export interface BackendInfo {
-  name: BackendName;
-  version: string;
-}
-
-export interface Environment {
-  lockstep: string;
-  /** The numeric version: bumped whenever a change alters the numbers a trial produces. */
-  numeric: number;
-  node: string;
-  tfjs: string;
-  backend: BackendName | null;
-  backendVersion: string | null;
-  platform: string;
-  arch: string;
-  cpu: string;
-}
+export type { BackendInfo, Environment } from './environment.js';
+export { NUMERIC_VERSION } from './environment.js';
 
 const require = createRequire(import.meta.url);
 
@@ -126,18 +97,7 @@ export function currentBackend(): BackendInfo | null {
   return resolved;
 }
 
-/** The environment a study records: engine, Node, tfjs and backend versions, platform, CPU. */
+/** The environment a study records: engine, Node, tfjs and the initialised backend's versions, platform, CPU. */
 export function environment(): Environment {
-  const info = resolved;
-  return {
-    lockstep: version,
-    numeric: NUMERIC_VERSION,
-    node: process.versions.node,
-    tfjs: tf.version_core,
-    backend: info?.name ?? null,
-    backendVersion: info?.version ?? null,
-    platform: process.platform,
-    arch: process.arch,
-    cpu: os.cpus()[0]?.model ?? 'unknown',
-  };
+  return environmentOf(resolved);
 }

@@ -1,7 +1,7 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { cli, jsonOut, smallCsv, tempDir, writeFiles } from '../helpers/cli.js';
+import { cli, jsonOut, oneLine, smallCsv, tempDir, writeFiles } from '../helpers/cli.js';
 
 // The refit begins beside the last trial (src/study/local.ts): kept when the last trial does not change the
 // choice, discarded and redone when it does. Either way the refit record must be the one a study without the
@@ -93,4 +93,22 @@ describe('search: the refit begun beside the last trial', () => {
     }
     expect([...seen].sort()).toEqual(['early refit discarded', 'early refit kept']);
   }, 240_000);
+});
+
+describe('search: a backend that is not installed', () => {
+  it("is refused in one line before anything is written (backend 'tensorflow' without tfjs-node)", async () => {
+    const dir = tempDir();
+    writeFiles(dir, { 'data.csv': smallCsv(60, 2) });
+    const cfg = join(dir, 'tf.yaml');
+    writeFileSync(
+      cfg,
+      `name: tf\nseed: 1\ndataset: data.csv\ntarget: label\nbackend: tensorflow\nbudget: { trials: 2 }\n${SPACE}`,
+    );
+    const r = await cli(['search', cfg, '--out', join(dir, 'out')]);
+    expect(r.code).toBe(2);
+    expect(oneLine(r)).toBe(
+      "lockstep: backend 'tensorflow' needs @tensorflow/tfjs-node, which is not installed (npm install @tensorflow/tfjs-node)",
+    );
+    expect(existsSync(join(dir, 'out', 'tf', 'ledger.jsonl'))).toBe(false);
+  });
 });

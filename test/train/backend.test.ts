@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, test } from 'vitest';
 import { LockstepError } from '../../src/errors.js';
 import { environment, initBackend, NUMERIC_VERSION } from '../../src/train/backend.js';
+import { backendPackage, environmentOf } from '../../src/train/environment.js';
 import { ROOT } from './helpers.js';
 
 describe('initBackend', () => {
@@ -41,5 +42,18 @@ describe('initBackend', () => {
     expect(environment().backend).toBe('cpu');
     await initBackend('wasm');
     expect(tf.getBackend()).toBe('wasm');
+  });
+
+  test("the environment a search records before loading tfjs is the initialised backend's", async () => {
+    // A search's main thread records its study before any trial, from the packages alone (train/environment.ts).
+    for (const name of ['wasm', 'cpu'] as const) {
+      const info = await initBackend(name);
+      expect(backendPackage(name)).toEqual(info);
+      expect(environmentOf(backendPackage(name))).toEqual(environment());
+    }
+    await initBackend('wasm');
+    expect(() => backendPackage('tensorflow')).toThrow(
+      "backend 'tensorflow' needs @tensorflow/tfjs-node, which is not installed (npm install @tensorflow/tfjs-node)",
+    );
   });
 });

@@ -207,6 +207,7 @@ export class TrainerPool {
           Atomics.notify(reply!, 0);
         };
         this.listeners.set(run, (msg: EpochMessage) => {
+          if (msg.type !== 'epoch') return; // a waiting trial posts one epoch at a time
           let r: ReturnType<ProgressCallback>;
           try {
             r = onEpoch(msg.epoch, msg.metrics);
@@ -225,14 +226,19 @@ export class TrainerPool {
         });
       } else {
         this.listeners.set(run, (msg: EpochMessage) => {
+          const batch = msg.type === 'epochs' ? msg.metrics : [msg.metrics];
           if (settled || callbackError !== undefined || msg.epoch !== delivered + 1) return;
-          delivered = msg.epoch;
-          try {
-            void Promise.resolve(onEpoch(msg.epoch, msg.metrics)).catch((e: unknown) => {
+          for (const metrics of batch) {
+            const epoch = delivered + 1;
+            delivered = epoch;
+            try {
+              void Promise.resolve(onEpoch(epoch, metrics)).catch((e: unknown) => {
+                callbackError ??= e;
+              });
+            } catch (e) {
               callbackError ??= e;
-            });
-          } catch (e) {
-            callbackError ??= e;
+            }
+            if (callbackError !== undefined) return;
           }
         });
       }

@@ -108,12 +108,13 @@ export type ProgressCallback = (
 ) => void | 'stop' | 'continue' | Promise<void | 'stop' | 'continue'>;
 
 /** Worker → main, through the pool's progress channel (a BroadcastChannel), tagged with the run. */
-export interface EpochMessage {
-  type: 'epoch';
-  run: number;
-  epoch: number;
-  metrics: EpochMetrics;
-}
+/**
+ * Worker → main on the pool's progress channel: one epoch (`epoch`) when the trial waits for an answer, or
+ * several in a row (`epochs`, the first numbered `epoch`) when it does not.
+ */
+export type EpochMessage =
+  | { type: 'epoch'; run: number; epoch: number; metrics: EpochMetrics }
+  | { type: 'epochs'; run: number; epoch: number; metrics: EpochMetrics[] };
 
 /** Main → worker through `reply` (an Int32Array over a SharedArrayBuffer): slot 0. */
 export const REPLY_PENDING = 0;

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
-import { parse as parseYaml, YAMLError } from 'yaml';
 import { z } from 'zod';
 import { ConfigError, NotFoundError } from '../errors.js';
 import { canonicalJson } from '../ledger/canonical.js';
@@ -14,6 +14,8 @@ import { MLP_DEFAULTS } from '../train/params.js';
 import { zodLine } from '../zod-line.js';
 import { enqueuedParams } from './enqueue.js';
 import { studyObjectives } from './objectives.js';
+
+const require = createRequire(import.meta.url);
 
 const SplitSchema = z.discriminatedUnion('kind', [
   z
@@ -221,14 +223,20 @@ export function loadStudyConfig(path: string): {
  * then keep the plain `<file>: not valid JSON: <message>`).
  */
 function parseConfigText(text: string, path: string, format: 'JSON' | 'YAML'): unknown {
+  // The YAML parser is loaded for a YAML config only (~50 ms of a search's start-up), and required: its Node
+  // build is CommonJS, which an import would first lex for export names.
+  const { parse: parseYaml, YAMLError } =
+    format === 'YAML'
+      ? (require('yaml') as typeof import('yaml'))
+      : { parse: undefined, YAMLError: undefined };
   try {
     return format === 'JSON'
       ? JSON.parse(text)
-      : parseYaml(text, { maxAliasCount: 50, prettyErrors: true, logLevel: 'error' });
+      : parseYaml!(text, { maxAliasCount: 50, prettyErrors: true, logLevel: 'error' });
   } catch (e) {
     let message = e instanceof Error ? (e.message.split('\n')[0] ?? '') : String(e);
     let at: { line: number; col: number } | undefined;
-    if (e instanceof YAMLError && e.linePos !== undefined) {
+    if (YAMLError !== undefined && e instanceof YAMLError && e.linePos !== undefined) {
       at = e.linePos[0];
       message = message.replace(/ at line \d+, column \d+:?$/, '');
     } else if (format === 'JSON' && e instanceof SyntaxError) {

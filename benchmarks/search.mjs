@@ -22,6 +22,8 @@
 //
 // Usage: node benchmarks/search.mjs [--seeds N] [--datasets a,b,...] [--trials N] [--epochs N] [--quick]
 //          [--workers 1,2] [--parallelism P] [--no-reference] [--keep (the work folder)] [--semantics [--configs K]]
+//          [--init he]   (lockstep with `init: he`, numeric version 2's initialisation: the choice's effect, paired
+//                         with a default run's reference by seed; Optuna + PyTorch give the same results every run)
 //          [--configs-from RESULT.json [--repeats R]]   (the best configurations of both sides' searches in an
 //          earlier run's JSON line, each trained R times, instead of random ones)
 //          [--first-seed K] [--runs RUNS.jsonl]   (seeds K..K+N−1; each dataset and seed's runs appended to the file)
@@ -152,9 +154,12 @@ function findPython() {
   };
 }
 
-/** The mlp-default preset (src/space/schema.ts) with another number of epochs. */
+/** lockstep's `init` (--init he: numeric version 2's initialisation, to measure the choice; default its own). */
+const INIT = flag('init', undefined);
+
+/** The mlp-default preset (src/space/schema.ts) with another number of epochs (and --init's initialisation). */
 function space(epochs) {
-  if (epochs === 30) return 'mlp-default';
+  if (epochs === 30 && INIT === undefined) return 'mlp-default';
   const units = { type: 'int', low: 16, high: 256, log: true };
   return {
     layers: { type: 'int', low: 1, high: 3 },
@@ -169,6 +174,7 @@ function space(epochs) {
     batch_size: { type: 'categorical', choices: [32, 64, 128, 256] },
     l2: { type: 'float', low: 1e-7, high: 1e-2, log: true },
     epochs: { type: 'fixed', value: epochs },
+    ...(INIT === undefined ? {} : { init: { type: 'fixed', value: INIT } }),
   };
 }
 
@@ -372,14 +378,22 @@ function drawConfigs(k, seed, epochs) {
   });
 }
 
+/**
+ * PyTorch as it is, then with lockstep's choices one at a time: `he` is lockstep's other initialisation (`init: he`,
+ * numeric version 2's only one; its default `torch` is PyTorch's own), `l2` its L2 as a loss term on the kernels,
+ * `eps` Adam's epsilon; `all` every choice of lockstep's default (l2 and eps). lockstep itself trains each
+ * configuration with its default and with `init: he`.
+ */
 const VARIANTS = [
   { key: 'torch', args: [] },
-  { key: 'torch+init', args: ['--init', 'lockstep'] },
-  { key: 'torch+kernels', args: ['--init', 'lockstep-kernels'] },
+  { key: 'torch+he', args: ['--init', 'he'] },
+  { key: 'torch+he-kernels', args: ['--init', 'he-kernels'] },
   { key: 'torch+l2', args: ['--l2', 'lockstep'] },
   { key: 'torch+eps', args: ['--eps', '1e-7'] },
-  { key: 'torch+all', args: ['--init', 'lockstep', '--l2', 'lockstep', '--eps', '1e-7'] },
+  { key: 'torch+all', args: ['--l2', 'lockstep', '--eps', '1e-7'] },
 ];
+/** What --semantics compares lockstep's default with: each variant, and lockstep with `init: he`. */
+const COLUMNS = [{ key: 'lockstep+he' }, ...VARIANTS];
 
 /**
  * The best configurations that both sides' searches found for a dataset and seed, from an earlier run's JSON line
@@ -404,7 +418,8 @@ async function semantics(python) {
   const out = [];
   try {
     for (const d of suite) {
-      const pairs = { lockstep: [] };
+      const pairs = { lockstep: [], 'lockstep+he': [] };
+      const allCases = [];
       for (const v of VARIANTS) pairs[v.key] = [];
       let task;
       for (let seed = 1; seed <= SEEDS; seed++) {
@@ -421,14 +436,21 @@ async function semantics(python) {
           })),
         );
         writeFileSync(join(dir, 'fixed.json'), JSON.stringify(cases));
+        allCases.push(...cases.map((c) => ({ ...c, seed: c.seed, studySeed: seed })));
         const data = s.prepared.data;
-        for (const c of cases) {
-          try {
-            const r = await trainMlp(data, resolveMlpParams(c.params), { seed: c.seed, keepModel: true });
-            pairs.lockstep.push(evaluateModel(r.model, 'test', data).score);
-            r.model.dispose();
-          } catch {
-            pairs.lockstep.push(Number.NaN); // diverged
+        for (const [key, init] of [
+          ['lockstep', undefined],
+          ['lockstep+he', 'he'],
+        ]) {
+          for (const c of cases) {
+            const params = init === undefined ? c.params : { ...c.params, init };
+            try {
+              const r = await trainMlp(data, resolveMlpParams(params), { seed: c.seed, keepModel: true });
+              pairs[key].push(evaluateModel(r.model, 'test', data).score);
+              r.model.dispose();
+            } catch {
+              pairs[key].push(Number.NaN); // diverged
+            }
           }
         }
         for (const v of VARIANTS) {
@@ -441,7 +463,7 @@ async function semantics(python) {
         }
         if (!has('keep')) rmSync(dir, { recursive: true, force: true });
         process.stderr.write(
-          `  ${d.name} seed ${seed}: ${cases.length} trainings, each ${VARIANTS.length + 1} ways\n`,
+          `  ${d.name} seed ${seed}: ${cases.length} trainings, each ${VARIANTS.length + 2} ways\n`,
         );
       }
       // Pairs where every side gave a number (a diverged training gives none).
@@ -451,6 +473,9 @@ async function semantics(python) {
       const row = {
         dataset: d.name,
         task,
+        // Every training's test score, by side, in case order (NaN: diverged), with the cases.
+        scores: pairs,
+        cases: allCases,
         pairs: ok.filter(Boolean).length,
         diverged: {},
         mean: {},
@@ -461,7 +486,7 @@ async function semantics(python) {
         row.mean[k] = mean(pick(k));
       }
       const l = pick('lockstep');
-      for (const v of VARIANTS) {
+      for (const v of COLUMNS) {
         const t = pick(v.key);
         const diff = l.map((x, i) => x - t[i]);
         row.vsLockstep[v.key] = { diff: mean(diff), p: signFlipP(diff, 'two-sided') };
@@ -475,8 +500,8 @@ async function semantics(python) {
     'dataset',
     'pairs',
     'lockstep',
-    ...VARIANTS.map((v) => v.key),
-    ...VARIANTS.map((v) => `Δ ${v.key} (p)`),
+    ...COLUMNS.map((v) => v.key),
+    ...COLUMNS.map((v) => `Δ ${v.key} (p)`),
   ];
   const table = [head];
   for (const r of out) {
@@ -484,8 +509,8 @@ async function semantics(python) {
       r.dataset,
       String(r.pairs),
       fmtScore(r.mean.lockstep),
-      ...VARIANTS.map((v) => fmtScore(r.mean[v.key])),
-      ...VARIANTS.map((v) => `${fmtScore(r.vsLockstep[v.key].diff)} (${r.vsLockstep[v.key].p.toFixed(3)})`),
+      ...COLUMNS.map((v) => fmtScore(r.mean[v.key])),
+      ...COLUMNS.map((v) => `${fmtScore(r.vsLockstep[v.key].diff)} (${r.vsLockstep[v.key].p.toFixed(3)})`),
     ]);
   }
   const widths = head.map((_, c) => Math.max(...table.map((r) => r[c].length)));

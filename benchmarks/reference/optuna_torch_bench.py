@@ -23,17 +23,18 @@ training rows every epoch (the last batch may be short); BCEWithLogits / CrossEn
 target. Each trial is scored on the validation rows after its last epoch (accuracy, or RMSE minimised).
 A trial whose training loss becomes NaN or infinite fails (as lockstep's does) and the search goes on.
 
-Lockstep's own choices, one at a time (bench:search --semantics):
-  --init lockstep           kernels uniform with He limits sqrt(6/fanIn) for relu/elu hidden layers and Glorot
+Lockstep's own choices, one at a time (bench:search --semantics). Its default initialisation (`init: torch`,
+numeric version 3) is PyTorch's; its other one, `init: he` (version 2's only scheme):
+  --init he                 kernels uniform with He limits sqrt(6/fanIn) for relu/elu hidden layers and Glorot
                             limits sqrt(6/(fanIn+fanOut)) for tanh and the output layer; biases zero
-  --init lockstep-kernels   lockstep's kernels, PyTorch's biases
+  --init he-kernels         those kernels, PyTorch's biases
   --l2 lockstep             L2 as a loss term, l2 * sum of the kernels' squares (gradient 2*l2*W, biases free),
                             instead of weight_decay = l2 on every parameter
   --eps E                   Adam's epsilon (PyTorch 1e-8; tfjs and lockstep 1e-7)
   --fixed CASES.json        no search: train each case [{params, seed}] on the training rows and score it on the
                             test rows; prints {"results": [{"test": score or null}, ...]}
 
-Usage: optuna_torch_bench.py DIR [--fixed CASES.json] [--init torch|lockstep|lockstep-kernels] [--l2 torch|lockstep]
+Usage: optuna_torch_bench.py DIR [--fixed CASES.json] [--init torch|he|he-kernels] [--l2 torch|lockstep]
                                  [--eps E]
 Prints one JSON line: test_score (null when the refit diverged), best_val, best_params, complete, failed,
 import_s, search_s, refit_s.
@@ -59,7 +60,7 @@ torch.set_num_interop_threads(1)
 ap = argparse.ArgumentParser()
 ap.add_argument('dir')
 ap.add_argument('--fixed')
-ap.add_argument('--init', choices=['torch', 'lockstep', 'lockstep-kernels'], default='torch')
+ap.add_argument('--init', choices=['torch', 'he', 'he-kernels'], default='torch')
 ap.add_argument('--l2', choices=['torch', 'lockstep'], default='torch')
 ap.add_argument('--eps', type=float, default=1e-8)
 args = ap.parse_args()
@@ -165,7 +166,7 @@ def build(params):
                 hidden = i < len(linears) - 1
                 limit = math.sqrt(6 / fan_in) if hidden and he else math.sqrt(6 / (fan_in + fan_out))
                 lin.weight.uniform_(-limit, limit)
-                if args.init == 'lockstep':
+                if args.init == 'he':
                     lin.bias.zero_()
     return torch.nn.Sequential(*layers), [lin.weight for lin in linears]
 

@@ -68,7 +68,7 @@ describe('a study that cannot succeed', () => {
       'an unknown parameter name (lr for learning_rate)',
       'lr',
       `${MLP}space: { lr: { type: float, low: 0.0001, high: 0.1, log: true }, epochs: 2 }\n`,
-      'space.lr: not a parameter of the built-in MLP; expected one of layers, units, activation, dropout, l2, optimizer, learning_rate, momentum, batch_size, epochs, units_1..units_8',
+      'space.lr: not a parameter of the built-in MLP; expected one of layers, units, activation, dropout, l2, optimizer, init, learning_rate, momentum, batch_size, epochs, units_1..units_8',
     ],
   ])(
     'is refused before the first trial: %s (one line, exit 2, no ledger)',
@@ -79,6 +79,33 @@ describe('a study that cannot succeed', () => {
       expect(r.code, r.stdout + r.stderr).toBe(2);
       expect(oneLine(r)).toBe(`lockstep: ${cfg}: ${why}`);
       expect(existsSync(join(out, name, 'ledger.jsonl'))).toBe(false);
+    },
+  );
+
+  // The space is checked against the MLP's parameters before the data is read: nothing is written at all.
+  it.each([
+    [
+      'init: { type: fixed, value: nope }',
+      'initfixed',
+      `${MLP}space: { init: { type: fixed, value: nope }, learning_rate: 0.01, epochs: 2 }\n`,
+      'space.init: expected one of torch, he, got "nope"',
+    ],
+    [
+      'init: a categorical with no valid choice',
+      'initcat',
+      `${MLP}space: { init: [xavier, lecun], learning_rate: 0.01, epochs: 2 }\n`,
+      'space.init: no choice is valid: expected one of torch, he, got "xavier"',
+    ],
+  ])(
+    'is refused before anything is written: %s (one line, exit 2, no output folder)',
+    async (_what, name, text, why) => {
+      const cfg = write(name, text);
+      const out = join(dir, `out-${name}`);
+      const r = await cli(['search', cfg, '--out', out]);
+      expect(r.code, r.stdout + r.stderr).toBe(2);
+      expect(oneLine(r)).toBe(`lockstep: ${cfg}: ${why}`);
+      expect(r.stdout).toBe('');
+      expect(existsSync(out)).toBe(false);
     },
   );
 

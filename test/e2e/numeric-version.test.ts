@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cli, jsonOut, smallCsv, tempDir, writeFiles } from '../helpers/cli.js';
+import { cli, jsonOut, oneLine, smallCsv, tempDir, writeFiles } from '../helpers/cli.js';
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 
@@ -108,12 +108,47 @@ describe('replay of a ledger from an older numeric version', () => {
     const checked = await cli(['verify', ledger]);
     expect(checked.code).toBe(1);
     expect(checked.stdout).toMatch(/hash chain intact/);
-    expect(checked.stdout).toMatch(/recorded with numeric 1, this engine has numeric 2/);
+    expect(checked.stdout).toMatch(/recorded with numeric 1, this engine has numeric 3/);
     const r = await cli(['replay', id, '--ledger', ledger, '--json']);
     const v = jsonOut(r);
     expect(v.verdict).not.toBe('exact');
-    expect(v.environmentDiff).toContainEqual({ field: 'numeric', recorded: 1, now: 2 });
+    expect(v.environmentDiff).toContainEqual({ field: 'numeric', recorded: 1, now: 3 });
     const human = await cli(['replay', id, '--ledger', ledger]);
-    expect(human.stdout).toMatch(/environment: numeric recorded 1, now 2/);
+    expect(human.stdout).toMatch(/environment: numeric recorded 1, now 3/);
+  });
+});
+
+describe('resuming a ledger from an older numeric version', () => {
+  it('is refused: one line naming both numeric versions, exit 2, the ledger untouched', async () => {
+    const ledger = await oneTrialStudy('nr');
+    const dir = dirname(dirname(dirname(ledger)));
+    // What numeric version 2 (lockstep before init: torch) recorded: the same study but for that number.
+    rewriteLedger(
+      ledger,
+      (env) => {
+        expect(env.numeric).toBe(3);
+        env.numeric = 2;
+      },
+      false,
+    );
+    const before = readFileSync(ledger, 'utf8');
+    const env = (JSON.parse(before.split('\n')[0]!) as { study: { environment: Record<string, unknown> } })
+      .study.environment;
+    const why = `cannot resume this study: it was recorded with backend ${env.backend} ${env.backendVersion} (numeric version 2), this is ${env.backend} ${env.backendVersion} (numeric version 3); use --out to start a new one`;
+    // Both a plain resume and one that extends the finished study's budget.
+    for (const more of [[], ['--trials', '2']]) {
+      const r = await cli([
+        'search',
+        join(dir, 'nr.yaml'),
+        '--workers',
+        '1',
+        '--out',
+        join(dir, 'out'),
+        ...more,
+      ]);
+      expect(r.code, r.stdout + r.stderr).toBe(2);
+      expect(oneLine(r)).toBe(`lockstep: ${ledger}: ${why}`);
+      expect(readFileSync(ledger, 'utf8')).toBe(before);
+    }
   });
 });

@@ -31,7 +31,7 @@ const refusal = (fields: Record<string, unknown>, task?: 'binary' | 'multiclass'
 describe('checkStudy', () => {
   it('refuses a parameter name the built-in MLP does not have, naming the field and the known names', () => {
     expect(refusal({ space: { lr: { type: 'float', low: 1e-4, high: 0.1, log: true } } })).toBe(
-      's.yaml: space.lr: not a parameter of the built-in MLP; expected one of layers, units, activation, dropout, l2, optimizer, learning_rate, momentum, batch_size, epochs, units_1..units_8',
+      's.yaml: space.lr: not a parameter of the built-in MLP; expected one of layers, units, activation, dropout, l2, optimizer, init, learning_rate, momentum, batch_size, epochs, units_1..units_8',
     );
     expect(refusal({ space: { units_9: 4 } })).toMatch(/^s\.yaml: space\.units_9: not a parameter/);
   });
@@ -42,6 +42,15 @@ describe('checkStudy', () => {
     );
     expect(refusal({ space: { activation: ['gelu', 'swish'] } })).toBe(
       's.yaml: space.activation: no choice is valid: expected one of relu, tanh, elu, sigmoid, selu, got "gelu"',
+    );
+    expect(refusal({ space: { init: { type: 'fixed', value: 'nope' } } })).toBe(
+      's.yaml: space.init: expected one of torch, he, got "nope"',
+    );
+    expect(refusal({ space: { init: 'xavier' } })).toBe(
+      's.yaml: space.init: expected one of torch, he, got "xavier"',
+    );
+    expect(refusal({ space: { init: ['xavier', 'lecun'] } })).toBe(
+      's.yaml: space.init: no choice is valid: expected one of torch, he, got "xavier"',
     );
     expect(refusal({ space: { dropout: { type: 'float', low: 1, high: 2 } } })).toBe(
       's.yaml: space.dropout: no value in [1, 2] is valid: expected a number in [0, 1), got 1',
@@ -59,6 +68,8 @@ describe('checkStudy', () => {
     expect(() => check({ space: { dropout: { type: 'float', low: -1, high: 2 } } })).not.toThrow();
     expect(() => check({ space: { momentum: { type: 'float', low: -0.5, high: 0.2 } } })).not.toThrow();
     expect(() => check({ space: { activation: ['gelu', 'relu'] } })).not.toThrow();
+    expect(() => check({ space: { init: ['torch', 'he'] } })).not.toThrow();
+    expect(() => check({ space: { init: 'he' } })).not.toThrow();
     expect(() => check({ space: 'mlp-default' })).not.toThrow();
   });
 

@@ -11,6 +11,7 @@ describe('resolveMlpParams', () => {
       dropout: 0,
       l2: 0,
       optimizer: 'adam',
+      init: 'torch',
       learningRate: 0.001,
       momentum: 0,
       batchSize: 64,
@@ -41,6 +42,8 @@ describe('resolveMlpParams', () => {
     [{ units: 2.5 }, 'params.units: expected an integer >= 1, got 2.5'],
     [{ optimizer: 'adagrad' }, 'params.optimizer: expected one of adam, sgd, rmsprop, got "adagrad"'],
     [{ activation: 'gelu' }, 'params.activation: expected one of relu, tanh, elu, sigmoid, selu, got "gelu"'],
+    [{ init: 'xavier' }, 'params.init: expected one of torch, he, got "xavier"'],
+    [{ init: 0 }, 'params.init: expected one of torch, he, got 0'],
     [{ layers: 9 }, 'params.layers: expected an integer in [1, 8], got 9'],
     [{ dropout: 1 }, 'params.dropout: expected a number in [0, 1), got 1'],
     [{ learning_rate: 0 }, 'params.learning_rate: expected a number > 0, got 0'],
@@ -59,6 +62,23 @@ describe('resolveMlpParams', () => {
     expect(caught).toBeInstanceOf(ParamError);
     expect((caught as ParamError).code).toBe('E_PARAM');
     expect((caught as ParamError).message).toBe(message);
+  });
+
+  test('init: torch (the default) and he are accepted; any other value is one line naming params.init', () => {
+    expect(resolveMlpParams({ init: 'torch' }).init).toBe('torch');
+    expect(resolveMlpParams({ init: 'he' }).init).toBe('he');
+    expect(resolveMlpParams({ init: 'he' })).toEqual({ ...resolveMlpParams({}), init: 'he' });
+    let caught: unknown;
+    try {
+      resolveMlpParams({ init: 'xavier' });
+    } catch (e) {
+      caught = e;
+    }
+    expect(caught).toBeInstanceOf(ParamError);
+    const message = (caught as ParamError).message;
+    expect(message).not.toContain('\n');
+    expect(message).toMatch(/^params\.init: /);
+    expect(message).toContain('torch, he');
   });
 
   test('an unknown key is rejected, naming it and the known keys', () => {

@@ -80,7 +80,7 @@ export default async function runInWorker(req: WorkerRequest): Promise<TrialResu
             // epochs left in the batch when the trial ends reach the main thread with its result.
             batch ??= { epoch, metrics: [] };
             batch.metrics.push(metrics);
-            const now = performance.now();
+            const now = performance.now(); // timing only
             if (now - posted >= BATCH_MS) {
               const msg: EpochMessage = { type: 'epochs', run: progress.run, ...batch };
               port.postMessage(msg);

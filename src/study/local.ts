@@ -123,9 +123,10 @@ export async function searchLocal(
     // trial so far is refitted on this thread beside it (on the core the pool leaves free). It is kept when the
     // last trial does not change the choice: a refit is a pure function of the chosen trial, so the record is
     // the same either way and only the wall time changes. Not with a pruner (a trial then waits for this
-    // thread after each epoch) nor with a time budget.
+    // thread after each epoch) nor with a time budget, nor without a pool (no core is free: trials run here).
     const mayRefitEarly =
       refits &&
+      pool !== null &&
       (setup.pruner === undefined || setup.pruner.name === 'none') &&
       config.budget.minutes === undefined;
     const refitEarly = () => {

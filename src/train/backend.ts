@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
-import { LockstepError } from '../errors.js';
-import { type BackendInfo, type Environment, environmentOf } from './environment.js';
+import { errorLine, LockstepError } from '../errors.js';
+import { type BackendInfo, backendPackage, type Environment, environmentOf } from './environment.js';
 import * as tf from './tf.js';
 import type { BackendName } from './types.js';
 
@@ -41,6 +41,8 @@ export function backendSetUps(): number {
 }
 
 async function setUp(name: BackendName): Promise<BackendInfo> {
+  // An unknown name or a package that is not installed: the one message the search's main thread gives too.
+  backendPackage(name);
   setUps++;
   tf.enableProdMode();
   let version: string;
@@ -66,9 +68,10 @@ async function setUp(name: BackendName): Promise<BackendInfo> {
         const specifier = '@tensorflow/tfjs-node';
         mod = (await import(specifier)) as { version?: Record<string, string> };
       } catch (cause) {
+        // Installed (backendPackage found it) but not loadable: a broken install or a missing native library.
         throw new LockstepError(
           'E_BACKEND',
-          "backend 'tensorflow' needs @tensorflow/tfjs-node, which is not installed (npm install @tensorflow/tfjs-node)",
+          `backend 'tensorflow': @tensorflow/tfjs-node is installed but failed to load (${errorLine(cause)})`,
           { cause },
         );
       }

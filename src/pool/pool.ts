@@ -5,6 +5,7 @@ import { Piscina } from 'piscina';
 import type { PreparedData } from '../data/types.js';
 import { errorLine, LockstepError } from '../errors.js';
 import { compiledFile } from '../paths.js';
+import type { RefitJob, RefitRecord } from '../study/refit-job.js';
 import type { BackendName } from '../train/types.js';
 import { toShared } from './shared.js';
 import {
@@ -14,6 +15,8 @@ import {
   REPLY_CONTINUE,
   REPLY_ERROR,
   REPLY_STOP,
+  type RefitReply,
+  type RefitRequest,
   type TrialResult,
   type TrialTask,
   type WorkerRequest,
@@ -286,6 +289,24 @@ export class TrainerPool {
       // Messages of this run that arrive later (no-wait mode) find no listener: dropped.
       this.listeners.delete(run);
     }
+  }
+
+  /**
+   * Runs a study's refit on a free worker (its tfjs is loaded and warm; the main thread need not load it). The
+   * same bits as runRefit on any thread. Rejects with the refit's own error (its code kept), with
+   * WorkerLostError when the worker was lost, or E_ABORTED when the pool is closed.
+   */
+  async refit(job: RefitJob): Promise<{ record: RefitRecord; modelDir: string }> {
+    if (this.closed) throw new LockstepError('E_ABORTED', 'the trainer pool is closed');
+    const req: RefitRequest = { refit: { ...job, data: this.share(job.data) } };
+    let reply: RefitReply;
+    try {
+      reply = (await this.piscina.run(req)) as RefitReply;
+    } catch (e) {
+      throw new WorkerLostError(e, this.memoryMb);
+    }
+    if (!reply.ok) throw new LockstepError(reply.code ?? 'E_TRIAL', reply.error);
+    return { record: reply.record, modelDir: reply.modelDir };
   }
 
   /** Stops the workers after the running trials finish. */

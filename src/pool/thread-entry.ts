@@ -7,7 +7,7 @@
  */
 import { randomInt } from 'node:crypto';
 import { BroadcastChannel, workerData } from 'node:worker_threads';
-import { LockstepError } from '../errors.js';
+import { errorLine, LockstepError } from '../errors.js';
 import { initBackend } from '../train/backend.js';
 import { guardWasmMemory } from '../train/memory.js';
 import type { BackendName, EpochMetrics } from '../train/types.js';
@@ -19,6 +19,8 @@ import {
   REPLY_ERROR,
   REPLY_PENDING,
   REPLY_STOP,
+  type RefitReply,
+  type RefitRequest,
   type TrialResult,
   type WorkerRequest,
 } from './types.js';
@@ -61,7 +63,24 @@ function channel(name: string): BroadcastChannel {
   return c;
 }
 
-export default async function runInWorker(req: WorkerRequest): Promise<TrialResult> {
+/**
+ * A study's refit, in a worker whose tfjs is loaded and warm (TrainerPool.refit): the same bits as on the main
+ * thread. Its module is loaded only when a refit comes.
+ */
+async function refitInWorker(req: RefitRequest): Promise<RefitReply> {
+  await ready;
+  try {
+    const { runRefitJob } = await import('../study/refit.js');
+    return { ok: true, ...(await runRefitJob(req.refit)) };
+  } catch (e) {
+    return { ok: false, error: errorLine(e), ...(e instanceof LockstepError ? { code: e.code } : {}) };
+  }
+}
+
+export default async function runInWorker(
+  req: WorkerRequest | RefitRequest,
+): Promise<TrialResult | RefitReply> {
+  if ('refit' in req) return await refitInWorker(req);
   await ready;
   if (testDelayMs > 0) await new Promise((r) => setTimeout(r, randomInt(0, testDelayMs + 1))); // timing only
   const { progress, reply } = req;

@@ -3,6 +3,7 @@ import type { PreparedData } from '../data/types.js';
 import type { ErrorCode } from '../errors.js';
 import type { Stream } from '../rng/index.js';
 import type { Params } from '../space/types.js';
+import type { RefitJob, RefitRecord } from '../study/refit-job.js';
 import type { EpochMetrics, MetricName } from '../train/types.js';
 import type { FailureCause } from './cause.js';
 
@@ -136,3 +137,13 @@ export interface WorkerRequest {
   /** The worker waits on reply[0] after each epoch message (Atomics), so that 'stop' lands before the next epoch. */
   reply?: Int32Array;
 }
+
+/** What the pool posts to a worker for a study's refit (TrainerPool.refit). */
+export interface RefitRequest {
+  refit: RefitJob;
+}
+
+/** A worker's answer to a RefitRequest: the refit, or the one line of the error that ended it. */
+export type RefitReply =
+  | { ok: true; record: RefitRecord; modelDir: string }
+  | { ok: false; error: string; code?: ErrorCode };

@@ -42,24 +42,8 @@ export async function prepareStudyData(config: StudyConfig, datasetPath: string)
   };
 }
 
-/** The refit's data: the best configuration trains on train + validation and is scored on test. */
-export function refitData(data: PreparedData): PreparedData {
-  const cat = (a: Float32Array, b: Float32Array) => {
-    const out = new Float32Array(a.length + b.length);
-    out.set(a, 0);
-    out.set(b, a.length);
-    return out;
-  };
-  return {
-    ...data,
-    train: {
-      x: cat(data.train.x, data.validation.x),
-      y: cat(data.train.y, data.validation.y),
-      n: data.train.n + data.validation.n,
-    },
-    validation: data.test,
-  };
-}
+/** The refit's data (train + validation, scored on test): in data/refit.ts, which a worker thread loads alone. */
+export { refitData } from '../data/refit.js';
 
 export function requireDataset(path: string | undefined): string {
   if (path === undefined) throw new ConfigError('config: dataset: required for the built-in MLP objective');

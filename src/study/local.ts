@@ -6,7 +6,7 @@ import type { FileLedger, StudyBody } from '../ledger/index.js';
 import { createLedger, holdsCompleteLine, openLedger, studyDigest } from '../ledger/index.js';
 import { createLogger, type Logger } from '../log.js';
 // From the pool's own modules, not its index: the index also exports the trial runner, which loads tfjs.
-import { DEFAULT_WORKER_MEMORY_MB, TrainerPool } from '../pool/pool.js';
+import { DEFAULT_WORKER_MEMORY_MB, TrainerPool, WorkerLostError } from '../pool/pool.js';
 import { toShared } from '../pool/shared.js';
 import type { TrialResult, TrialTask } from '../pool/types.js';
 import { parseSpace } from '../space/index.js';
@@ -20,7 +20,7 @@ import { failingFromTheStart, GIVE_UP_AFTER, type TrialOutcome } from './failure
 import { objectiveOf } from './objective.js';
 import { measuresInference } from './objectives.js';
 import { checkStudy } from './preflight.js';
-import type { runRefit } from './refit.js';
+import { type RefitRecord, refitJob } from './refit-job.js';
 import { bestTrial, refitChoice, searchResult } from './result.js';
 import { setupExtras, trialSetup } from './setup.js';
 import {
@@ -60,8 +60,8 @@ export async function searchLocal(
   const log = opts.logger ?? createLogger({ file: join(dir, 'lockstep.log') });
 
   const backend = config.backend as BackendName;
-  // This thread loads tfjs only to train: inline trials, and the refit (below). A missing backend package is
-  // refused now, before anything is written.
+  // This thread loads tfjs only to train: inline trials, and a refit no worker can take (below). A missing
+  // backend package is refused now, before anything is written.
   backendPackage(backend);
   // The workers start now: each loads tfjs and its backend while this thread reads and prepares the dataset.
   // A function cannot go to a worker thread: its trials run here, one at a time.
@@ -78,7 +78,7 @@ export async function searchLocal(
       });
   let ledger: FileLedger | undefined;
   /** The refit begun before the last trial ended (below). */
-  let early: { index: number; run: Promise<Awaited<ReturnType<typeof runRefit>>> } | undefined;
+  let early: { index: number; run: Promise<{ record: RefitRecord; modelDir: string }> } | undefined;
   try {
     let studyData: StudyData | null = null;
     // The MLP trains on the dataset; a function objective gets it prepared as context.data when one is named.
@@ -114,15 +114,28 @@ export async function searchLocal(
 
     const setup = trialSetup(config, space, { key: body.key, metric, direction, extras });
     const refits = config.refit && config.objective === 'mlp' && studyData !== null && state0.refit === null;
-    const refitOf = async (best: { id: string; index: number; params: Params }) => {
+    /**
+     * The refit of `best`: on a worker of the pool when one is free (its tfjs is loaded and warm: this thread
+     * then never loads tfjs), else on this thread. Both give the same bits; a lost worker's refit is redone here.
+     */
+    const refitOf = async (best: { id: string; index: number; params: Params }, onPool: boolean) => {
+      const job = refitJob({ studyData: studyData!, best, seed: config.seed, metric, dir, body });
+      if (onPool && pool !== null) {
+        try {
+          return await pool.refit(job);
+        } catch (e) {
+          if (!(e instanceof WorkerLostError)) throw e;
+          log.warn({ error: errorLine(e) }, 'the refit’s worker was lost: refitting on the main thread');
+        }
+      }
       await (await import('../train/backend.js')).initBackend(backend);
-      const { runRefit } = await import('./refit.js');
-      return await runRefit({ studyData: studyData!, best, seed: config.seed, metric, dir, body });
+      const { runRefitJob } = await import('./refit.js');
+      return await runRefitJob(job);
     };
     // The refit, begun early: once a single trial is left to finish, nothing more is sampled, and the best
-    // trial so far is refitted on this thread beside it (on the core the pool leaves free). It is kept when the
-    // last trial does not change the choice: a refit is a pure function of the chosen trial, so the record is
-    // the same either way and only the wall time changes. Not with a pruner (a trial then waits for this
+    // trial so far is refitted beside it: on a free worker of the pool, or with one worker on this thread (on
+    // the core the pool leaves free). It is kept when the last trial does not change the choice: a refit is a
+    // pure function of the chosen trial, so the record is the same either way and only the wall time changes. Not with a pruner (a trial then waits for this
     // thread after each epoch) nor with a time budget, nor without a pool (no core is free: trials run here).
     const mayRefitEarly =
       refits &&
@@ -134,7 +147,7 @@ export async function searchLocal(
       const choice = refitChoice(file.state(), direction);
       if (choice === null) return;
       // After this turn of the event loop: the last trial is sent to its worker first.
-      const run = new Promise<void>((r) => setImmediate(r)).then(() => refitOf(choice));
+      const run = new Promise<void>((r) => setImmediate(r)).then(() => refitOf(choice, workers > 1));
       run.catch(() => undefined); // awaited, or its error rethrown, below
       early = { index: choice.index, run };
     };
@@ -211,7 +224,7 @@ export async function searchLocal(
     }
     if (!stopped && config.refit && config.objective === 'mlp' && studyData !== null && bestNow !== null) {
       if (file.state().refit === null) {
-        const refit = kept ? await begun.run : await refitOf(bestNow);
+        const refit = kept ? await begun.run : await refitOf(bestNow, true);
         file.append({ type: 'refit', ...refit.record });
       }
     }

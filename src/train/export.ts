@@ -15,7 +15,13 @@ export const METADATA_FILE = 'metadata.json';
  * tfjs-node, or `loadModel(dir)` here, reads it back.
  */
 export async function saveModel(model: tf.LayersModel, dir: string, metadata: object): Promise<void> {
-  await mkdir(dir, { recursive: true });
+  try {
+    await mkdir(dir, { recursive: true });
+  } catch (cause) {
+    throw new LockstepError('E_IO', `${dir}: cannot create the model folder (${(cause as Error).message})`, {
+      cause,
+    });
+  }
   await model.save(
     tf.io.withSaveHandler(async (artifacts) => {
       if (artifacts.modelTopology === undefined || artifacts.weightSpecs === undefined) {
@@ -32,9 +38,15 @@ export async function saveModel(model: tf.LayersModel, dir: string, metadata: ob
         weightsManifest: [{ paths: [`./${WEIGHTS_FILE}`], weights: artifacts.weightSpecs }],
         ...(artifacts.trainingConfig ? { trainingConfig: artifacts.trainingConfig } : {}),
       };
-      await writeFile(path.join(dir, WEIGHTS_FILE), weights);
-      await writeFile(path.join(dir, MODEL_FILE), `${JSON.stringify(modelJson)}\n`);
-      await writeFile(path.join(dir, METADATA_FILE), `${JSON.stringify(metadata, null, 2)}\n`);
+      try {
+        await writeFile(path.join(dir, WEIGHTS_FILE), weights);
+        await writeFile(path.join(dir, MODEL_FILE), `${JSON.stringify(modelJson)}\n`);
+        await writeFile(path.join(dir, METADATA_FILE), `${JSON.stringify(metadata, null, 2)}\n`);
+      } catch (cause) {
+        throw new LockstepError('E_IO', `${dir}: cannot write the model (${(cause as Error).message})`, {
+          cause,
+        });
+      }
       return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(artifacts) };
     }),
   );

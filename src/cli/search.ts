@@ -32,9 +32,10 @@ export async function run({
   startWorkersForStudy(config, workers, values.ledger);
   try {
     // Loaded after the workers started: they load tfjs meanwhile.
-    const [{ search }, { summarizeAny }] = await Promise.all([
+    const [{ search }, { summarizeAny, summarizeState }, { finalStateOf }] = await Promise.all([
       import('../study/search.js'),
       import('../study/summary.js'),
+      import('../study/result.js'),
     ]);
     const r = await search({
       config,
@@ -48,7 +49,9 @@ export async function run({
     progress.done();
     // The metric's name is the ledger's; and this run had nothing to do when its resume note is the ledger's
     // last record (no trial, refit or stop was recorded after it).
-    const recorded = await summarizeAny(r.ledger);
+    // From the search's own final state (the ledger's, as recorded), not read again.
+    const final = finalStateOf(r);
+    const recorded = final === undefined ? await summarizeAny(r.ledger) : summarizeState(r.ledger, final, []);
     const lastNote = recorded.state.notes.at(-1);
     const alreadyComplete =
       !r.stopped && lastNote?.message === 'resumed' && lastNote.line === recorded.state.records;

@@ -62,6 +62,14 @@ export function refitChoice(state: StudyState, direction: Direction): BestTrial 
   return { id: trial.id, index: trial.index, score: trial.score ?? Number.NaN, params: trial.params };
 }
 
+/** Each search result's study state, for its caller's summary without reading the ledger again. */
+const finalStates = new WeakMap<SearchResult, StudyState>();
+
+/** The study state a search result was made from (undefined for a result made elsewhere). */
+export function finalStateOf(result: SearchResult): StudyState | undefined {
+  return finalStates.get(result);
+}
+
 /** A search's result, read from the study's state once its run has ended (in either storage). */
 export function searchResult(
   state: StudyState,
@@ -82,7 +90,7 @@ export function searchResult(
     if (t.state === 'complete' || t.state === 'pruned' || t.state === 'failed') counts[t.state]++;
     counts.epochs += t.epochs ?? 0;
   }
-  return {
+  const result: SearchResult = {
     study: run.study,
     digest: run.digest,
     ledger: run.ledger,
@@ -99,4 +107,6 @@ export function searchResult(
     failures: failureCounts(state.trials),
     gaveUp: run.gaveUp,
   };
+  finalStates.set(result, state);
+  return result;
 }

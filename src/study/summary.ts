@@ -57,7 +57,14 @@ export interface StudySummary {
 
 /** Reads a ledger (no lock) and folds it into what `show`, `export` and reports print. */
 export function summarize(ledger: string, read: LedgerRead = readLedger(ledger)): StudySummary {
-  const state = foldLedger(read.records);
+  return summarizeState(ledger, foldLedger(read.records), read.warnings);
+}
+
+/**
+ * {@link summarize} of a study state already folded: a search's own (finalStateOf), which its summary needs
+ * without reading the ledger again. `warnings` are the reading's.
+ */
+export function summarizeState(ledger: string, state: StudyState, warnings: string[]): StudySummary {
   const config = parseStudyConfig(
     { ...state.study.config, budget: { trials: 1 } },
     `${ledger}: study config`,
@@ -110,7 +117,7 @@ export function summarize(ledger: string, read: LedgerRead = readLedger(ledger))
     },
     pruner: typeof config.pruner === 'string' ? config.pruner : config.pruner.name,
     state,
-    warnings: read.warnings,
+    warnings,
   };
 }
 

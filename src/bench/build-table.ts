@@ -5,7 +5,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ConfigError, NotFoundError } from '../errors.js';
 import { packageRoot } from '../paths.js';
 import { intSeedFor } from '../rng/index.js';

@@ -1,7 +1,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ConfigError, LockstepError, NotFoundError } from '../errors.js';
 import { parseSamplerConfig } from '../samplers/index.js';
 import { zodLine } from '../zod-line.js';

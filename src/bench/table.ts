@@ -4,7 +4,7 @@
  * nearest grid point, so that strategies can be compared in seconds on a realistic landscape.
  */
 import { readFileSync } from 'node:fs';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ConfigError, NotFoundError } from '../errors.js';
 import { log } from '../math/index.js';
 import type { Params } from '../space/types.js';

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { DataError, NotFoundError } from '../errors.js';
 import { packageRoot } from '../paths.js';
 import { zodLine } from '../zod-line.js';

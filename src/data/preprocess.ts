@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { DataError } from '../errors.js';
 import { zodLine } from '../zod-line.js';
 import { categoryOf, compareStrings, labelOf, parseBoolean, showCell } from './cells.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { LEDGER_VERSION, type LedgerRecord, NON_FINITE_TAGS } from './records.js';
 
 /**

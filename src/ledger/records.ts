@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { FINISHED_STATES } from '../types.js';
 import { zodLine } from '../zod-line.js';
 

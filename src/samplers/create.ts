@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ConfigError } from '../errors.js';
 import { unknownNameError, zodLine } from '../zod-line.js';
 import { CmaEsSampler } from './cmaes.js';

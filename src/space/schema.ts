@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ConfigError } from '../errors.js';
 import { zodLine } from '../zod-line.js';
 import type { Condition, Distribution, ParamSpec, ParamValue, SearchSpace } from './types.js';

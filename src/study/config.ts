@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ConfigError, NotFoundError } from '../errors.js';
 import { canonicalJson } from '../ledger/canonical.js';
 import { isPgUrl } from '../ledger/url.js';

@@ -61,10 +61,21 @@ export async function runController(
   };
   advanceFrontier();
 
-  const launch = (index: number) => {
+  /**
+   * Trials whose parameters were drawn while every worker was busy (below): the lag rule fixes a trial's
+   * history once it may start, so the draw is the same whenever it is made; a worker that frees takes it at
+   * once instead of waiting for the sampler. Timing only.
+   */
+  const drawn = new Map<number, { seen: ReturnType<typeof seenBy>; spec: TrialSpec }>();
+  const draw = (index: number) => {
     // The lag rule's history: fixed once the trial may start, shared by its sampler and its pruner.
     const seen = seenBy(index, o.parallelism, finished);
-    const spec = trialSpec(o, index, seen);
+    return { seen, spec: trialSpec(o, index, seen) };
+  };
+
+  const launch = (index: number) => {
+    const { seen, spec } = drawn.get(index) ?? draw(index);
+    drawn.delete(index);
     const began = { startedAt: new Date().toISOString(), t0: now() }; // timing only
     const p = (async function attemptTrial(attempt: number): Promise<void> {
       const outcome = await runTrial(o, spec, seen, {
@@ -142,6 +153,9 @@ export async function runController(
         // Nothing runs and nothing may start: only possible when a trial failed for the environment.
         stopped = true;
         break;
+      }
+      if (i < o.trials && !running.has(i) && !drawn.has(i) && mayStart(i, o.parallelism, frontier)) {
+        drawn.set(i, draw(i));
       }
       await Promise.race(running.values());
     }

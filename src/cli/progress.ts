@@ -59,7 +59,7 @@ export class ProgressLine {
     if (!this.tty) return;
     const columns = this.stream.columns > 0 ? this.stream.columns : DEFAULT_COLUMNS;
     // One column short of the width: a line that fills it exactly wraps on some terminals.
-    this.write(`\r\x1b[K${fit(this.variants(this.latest), columns - 1)}`);
+    this.write(`\r\x1b[K${widest(this.variants(this.latest), columns - 1)}`);
     this.lineOpen = true;
   }
 
@@ -122,7 +122,7 @@ export class ProgressLine {
 }
 
 /** The first of `variants` that fits in `width` columns, else the last one cut to it. */
-function fit(variants: string[], width: number): string {
+function widest(variants: string[], width: number): string {
   const w = Math.max(1, width);
   const shortest = variants.at(-1)!;
   return variants.find((v) => v.length <= w) ?? shortest.slice(0, w);

@@ -42,16 +42,23 @@ export interface RefitJob {
   note: string;
 }
 
-/** The job of {@link runRefit}'s arguments. */
-export function refitJob(o: {
+/** A study's refit, as its callers name it. */
+export interface RefitArgs {
   studyData: StudyData;
+  /** The trial whose configuration is retrained. */
   best: { id: string; index: number; params: Params };
+  /** The study's root seed. */
   seed: number;
   metric: string;
+  /** The study's folder. */
   dir: string;
   body: StudyBody;
+  /** Where the model goes; default `<dir>/best`. */
   modelDir?: string;
-}): RefitJob {
+}
+
+/** The job of a refit's arguments. */
+export function refitJob(o: RefitArgs): RefitJob {
   const { name, key, dataset, preprocessing, environment } = o.body;
   return {
     data: o.studyData.data,

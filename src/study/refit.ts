@@ -1,30 +1,24 @@
 import { refitData } from '../data/refit.js';
-import type { StudyBody } from '../ledger/index.js';
-import type { Params } from '../space/types.js';
 import { saveModel } from '../train/export.js';
 import { trainMlp } from '../train/loop.js';
 import { resolveMlpParams } from '../train/params.js';
 import type { MetricName } from '../train/types.js';
-import type { StudyData } from './data.js';
-import { type RefitJob, type RefitRecord, refitJob, refitSeed } from './refit-job.js';
+import { type RefitArgs, type RefitJob, type RefitRecord, refitJob, refitSeed } from './refit-job.js';
 
-export { type RefitJob, type RefitRecord, type RefitResult, refitJob, refitSeed } from './refit-job.js';
+export {
+  type RefitArgs,
+  type RefitJob,
+  type RefitRecord,
+  type RefitResult,
+  refitJob,
+  refitSeed,
+} from './refit-job.js';
 
 /**
  * Retrains the best configuration on train + validation, scores it on the test split, and saves the model
  * with its metadata under `<dir>/best` (or `modelDir`).
  */
-export async function runRefit(o: {
-  studyData: StudyData;
-  /** The trial whose configuration is retrained. */
-  best: { id: string; index: number; params: Params };
-  seed: number;
-  metric: string;
-  dir: string;
-  body: StudyBody;
-  /** Where the model goes; default `<dir>/best`. */
-  modelDir?: string;
-}): Promise<{ record: RefitRecord; modelDir: string }> {
+export async function runRefit(o: RefitArgs): Promise<{ record: RefitRecord; modelDir: string }> {
   return await runRefitJob(refitJob(o));
 }
 

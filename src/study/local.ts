@@ -135,8 +135,9 @@ export async function searchLocal(
     // The refit, begun early: once a single trial is left to finish, nothing more is sampled, and the best
     // trial so far is refitted beside it: on a free worker of the pool, or with one worker on this thread (on
     // the core the pool leaves free). It is kept when the last trial does not change the choice: a refit is a
-    // pure function of the chosen trial, so the record is the same either way and only the wall time changes. Not with a pruner (a trial then waits for this
-    // thread after each epoch) nor with a time budget, nor without a pool (no core is free: trials run here).
+    // pure function of the chosen trial, so the record is the same either way and only the wall time changes.
+    // Not with a pruner (a trial then waits for this thread after each epoch) nor with a time budget, nor
+    // without a pool (no core is free: trials run here).
     const mayRefitEarly =
       refits &&
       pool !== null &&

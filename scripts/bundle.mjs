@@ -2,7 +2,8 @@
 // bin/lockstep.js runs. Node then reads, resolves and links ~10 files for a search instead of ~150 (our modules,
 // zod's, csv-parse's): ~70 ms less before the first trial (issue 19). Code splitting keeps each command's
 // modules loaded only when it runs. Worker threads keep the unbundled dist/ files (piscina loads
-// dist/pool/thread-entry.js): a study's objective module may import lockstep's own, and must meet one copy.
+// dist/pool/worker.cjs, which imports dist/pool/thread-entry.js): a study's objective module may import
+// lockstep's own, and must meet one copy.
 // Left external: tfjs (required lazily, never on a pooled search's main thread), piscina (its worker file is
 // found beside it), pino, pg, vega (loaded only by the commands that use them).
 import { rmSync } from 'node:fs';

@@ -59,7 +59,7 @@ export interface RunOptions {
 
 /** The compiled worker entry: piscina needs JavaScript. */
 export function workerFile(): string {
-  return compiledFile('pool/thread-entry.js', 'worker');
+  return compiledFile('pool/worker.cjs', 'worker');
 }
 
 /**

@@ -1,6 +1,6 @@
 /**
- * The piscina worker entry (compiled to dist/pool/thread-entry.js). Each worker thread initialises
- * tfjs and its backend once, then runs trials one at a time.
+ * The pool's worker (compiled to dist/pool/thread-entry.js, imported by worker.cjs, piscina's entry). Each
+ * worker thread initialises tfjs and its backend once, then runs trials one at a time.
  *
  * The dataset arrives as SharedArrayBuffer-backed arrays: posting a task shares that memory,
  * so a dataset is never copied per trial or per worker.

@@ -9,7 +9,7 @@ export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 /** The tests that spawn processes or workers run the compiled code: `npm test` builds first. */
 export function requireBuild(): void {
-  if (!existsSync(`${ROOT}dist/train/loop.js`) || !existsSync(`${ROOT}dist/pool/thread-entry.js`)) {
+  if (!existsSync(`${ROOT}dist/train/loop.js`) || !existsSync(`${ROOT}dist/pool/worker.cjs`)) {
     throw new Error('dist/ is missing: run `npm run build` (npm test does) before these tests');
   }
 }
